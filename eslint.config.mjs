@@ -1,0 +1,39 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+// Workflow code runs in Temporal's deterministic sandbox: any I/O module there is a bug.
+const forbiddenInWorkflows = [
+  'pg',
+  'kysely',
+  'undici',
+  'zod',
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.temporal/**', 'bench-results/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows must stay deterministic: do I/O in activities.' })),
+          patterns: [
+            { group: ['**/src/db/**', '**/src/intercom/client*', '**/src/ratelimit/**', '**/activities/*'], message: 'Import activities as types only (import type).', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+);
