@@ -1,0 +1,125 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+// One interface per table; the table and column names are the contract downstream readers rely on.
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface WorkspacesTable {
+  id: string; // Intercom app id_code
+  name: string;
+  region: string; // us | eu | au
+  status: string; // see WorkspaceStatus in src/domain/status.ts
+  connected_at: Timestamp;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface IntercomCredentialsTable {
+  workspace_id: string;
+  /** AES-256-GCM: iv (12 bytes) | auth tag (16 bytes) | ciphertext. */
+  token_encrypted: Buffer;
+  key_id: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OauthStatesTable {
+  state: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface TicketsTable {
+  workspace_id: string;
+  conversation_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  subject: string | null;
+  status: string; // open | closed | snoozed
+  channel: string; // chat
+  first_responded_at: Timestamp | null;
+  first_response_duration: number | null; // whole seconds
+  parts_truncated: boolean;
+  synced_at: Timestamp;
+}
+
+export interface TicketStatusEventsTable {
+  workspace_id: string;
+  conversation_id: string;
+  part_id: string;
+  status: string; // open | closed | snoozed
+  occurred_at: Timestamp;
+}
+
+export interface AgentsTable {
+  workspace_id: string;
+  admin_id: string;
+  name: string | null;
+  email: string | null;
+  role: string; // standard
+  team_ids: string[];
+  synced_at: Timestamp;
+}
+
+export interface AgentStatesTable {
+  workspace_id: string;
+  admin_id: string;
+  state: string; // available | away
+  reassign: boolean;
+  since: Timestamp;
+  observed_at: Timestamp;
+}
+
+export interface AgentStateEventsTable {
+  workspace_id: string;
+  admin_id: string;
+  state: string;
+  reassign: boolean;
+  started_at: Timestamp;
+}
+
+export interface TeamsTable {
+  workspace_id: string;
+  team_id: string;
+  name: string;
+  admin_ids: string[];
+  synced_at: Timestamp;
+}
+
+export interface QueuesTable {
+  workspace_id: string;
+  tag_id: string;
+  name: string;
+  synced_at: Timestamp;
+}
+
+/** Shared rate-limit window per workspace, so every worker process draws on one budget. */
+export interface RateLimitsTable {
+  workspace_id: string;
+  window_limit: number; // requests allowed per window (learned from X-RateLimit-Limit)
+  limit_learned: boolean;
+  window_ms: number;
+  window_end_ms: ColumnType<string, string | number, string | number>; // epoch ms (bigint)
+  used: number;
+  updated_at: Generated<Date>;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  intercom_credentials: IntercomCredentialsTable;
+  oauth_states: OauthStatesTable;
+  tickets: TicketsTable;
+  ticket_status_events: TicketStatusEventsTable;
+  agents: AgentsTable;
+  agent_states: AgentStatesTable;
+  agent_state_events: AgentStateEventsTable;
+  teams: TeamsTable;
+  queues: QueuesTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type TicketRow = Insertable<TicketsTable>;
+export type TicketStatusEventRow = Insertable<TicketStatusEventsTable>;
+export type Ticket = Selectable<TicketsTable>;
