@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m20261125T2100 from './20261125T2100_initial';
+
+// Listed statically (not read from disk) so migrations run the same under tsx, jest and a bundle.
+export const migrations: Record<string, Migration> = {
+  '20261125T2100_initial': m20261125T2100,
+};
