@@ -35,7 +35,7 @@ export default tseslint.config(
         {
           paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows must stay deterministic: do I/O in activities.' })),
           patterns: [
-            { group: ['**/src/db/**', '**/src/intercom/client*', '**/src/ratelimit/**', '**/activities/*'], message: 'Import activities as types only (import type).', allowTypeImports: true },
+            { group: ['**/src/db/**', '**/src/intercom/client*', '**/src/ratelimit/**', '**/activities/*', '!**/activities/types'], message: 'Import activities as types only (import type).', allowTypeImports: true },
           ],
         },
       ],

@@ -1,3 +1,6 @@
+import { findTemporalCli } from '../src/temporal/cliBinary';
+
 export default async function globalSetup(): Promise<void> {
-  // Filled in by the Temporal bootstrap: makes sure the CLI binary exists once, before test files run in parallel.
+  // Install the CLI once, before test files start in parallel and race to install it.
+  await findTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, log: (l) => console.log(l) });
 }

@@ -1,0 +1,69 @@
+import { Context, sleep } from '@temporalio/activity';
+import { isAuthError } from '../src/intercom/errors';
+import { toAgentRow, toAgentState, toQueueRow, toTeamRow } from '../src/mapping/agent';
+import { recordAgentStates, upsertAgents } from '../src/repositories/agents';
+import { upsertQueues, upsertTeams } from '../src/repositories/catalog';
+import type { ActivityDeps } from './deps';
+import { withWorkspaceClient } from './credentials';
+import { toActivityFailure } from './failures';
+import type { CatalogResult, PollAgentStatesInput, PollAgentStatesResult } from './types';
+
+export function createAgentActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Polls GET /admins every `intervalMs` for up to `maxDurationMs` and records state changes.
+     * One long activity instead of a timer + activity per tick keeps the workflow history at a
+     * few events per hour; cancellation (pause, reauthorization) arrives with the heartbeat.
+     */
+    async pollAgentStates(input: PollAgentStatesInput): Promise<PollAgentStatesResult> {
+      const ctx = Context.current();
+      const started = Date.now();
+      const result: PollAgentStatesResult = { polls: 0, changes: 0, lastPollAt: null };
+      let nextAt = started;
+      try {
+        await withWorkspaceClient(deps, input.workspaceId, async (client) => {
+          while (Date.now() - started < input.maxDurationMs) {
+            try {
+              const admins = await client.listAdmins();
+              const observedAt = new Date();
+              const changed = await recordAgentStates(deps.db, input.workspaceId, admins.map(toAgentState), observedAt);
+              result.polls += 1;
+              result.changes += changed.length;
+              result.lastPollAt = observedAt.getTime();
+            } catch (err) {
+              if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
+              // A failed poll is retried at the next tick; the log and the heartbeat show it.
+              ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
+            }
+            ctx.heartbeat(result);
+            // Fixed-rate ticks: a slow poll does not push every later one back.
+            nextAt += input.intervalMs;
+            const wait = nextAt - Date.now();
+            if (wait > 0) await sleep(wait);
+            else nextAt = Date.now();
+          }
+        });
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+      return result;
+    },
+
+    /** Teams, tags and admins: on connect and on resync. */
+    async syncCatalog({ workspaceId }: { workspaceId: string }): Promise<CatalogResult> {
+      try {
+        const [admins, teams, tags] = await withWorkspaceClient(deps, workspaceId, (client) =>
+          Promise.all([client.listAdmins(), client.listTeams(), client.listTags()]),
+        );
+        const now = new Date();
+        await upsertAgents(deps.db, workspaceId, admins.map((a) => toAgentRow(workspaceId, a, now)));
+        await recordAgentStates(deps.db, workspaceId, admins.map(toAgentState), now);
+        await upsertTeams(deps.db, workspaceId, teams.map((t) => toTeamRow(workspaceId, t, now)));
+        await upsertQueues(deps.db, workspaceId, tags.map((t) => toQueueRow(workspaceId, t, now)));
+        return { agents: admins.length, teams: teams.length, queues: tags.length };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { Context } from '@temporalio/activity';
+import { windowQuery } from '../src/intercom/client';
+import type { ActivityDeps } from './deps';
+import { withWorkspaceClient } from './credentials';
+import { toActivityFailure } from './failures';
+import { syncSearch } from './searchSync';
+import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
+
+function heartbeatCheckpoint(): WindowCheckpoint | null {
+  const details: unknown = Context.current().info.heartbeatDetails;
+  return details && typeof details === 'object' && 'startingAfter' in details ? (details as WindowCheckpoint) : null;
+}
+
+const checkpointOf = (err: unknown): WindowCheckpoint | undefined => (err as { checkpoint?: WindowCheckpoint }).checkpoint;
+
+export function createConversationActivities(deps: ActivityDeps) {
+  return {
+    /** One backfill window: resumes from the last heartbeat (a retry) or the given checkpoint. */
+    async syncConversationWindow(input: SyncWindowInput): Promise<SyncWindowResult> {
+      let resume = heartbeatCheckpoint() ?? input.resume;
+      try {
+        const r = await withWorkspaceClient(deps, input.workspaceId, async (client) => {
+          try {
+            return await syncSearch({
+              db: deps.db,
+              client,
+              workspaceId: input.workspaceId,
+              query: windowQuery('created_at', input.fromSec, input.toSec),
+              force: input.force,
+              resume,
+              detailConcurrency: deps.detailConcurrency,
+              flushRows: deps.flushRows,
+            });
+          } catch (err) {
+            resume = checkpointOf(err) ?? resume;
+            throw err;
+          }
+        });
+        return { startingAfter: r.startingAfter, pages: r.pages, stored: r.stored, ignored: r.ignored, skipped: r.skipped, missing: r.missing, requests: r.requests, totalCount: r.totalCount };
+      } catch (err) {
+        throw toActivityFailure(err, checkpointOf(err) ?? resume);
+      }
+    },
+
+    /** The default loop: everything updated since the watermark. */
+    async syncUpdatedConversations(input: SyncUpdatedInput): Promise<SyncUpdatedResult> {
+      try {
+        const r = await withWorkspaceClient(deps, input.workspaceId, (client) =>
+          syncSearch({
+            db: deps.db,
+            client,
+            workspaceId: input.workspaceId,
+            // Intercom's `>` is "greater or equal": the boundary second is read again and skipped as unchanged.
+            query: { field: 'updated_at', operator: '>', value: input.sinceSec },
+            force: false,
+            resume: heartbeatCheckpoint(),
+            detailConcurrency: deps.detailConcurrency,
+            flushRows: deps.flushRows,
+          }),
+        );
+        return {
+          cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec),
+          stored: r.stored,
+          ignored: r.ignored,
+          skipped: r.skipped,
+          missing: r.missing,
+          requests: r.requests,
+        };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { Db } from '../src/db/connection';
+import type { ClientProvider } from '../src/intercom/clientProvider';
+import type { RateLimitGate } from '../src/ratelimit/gate';
+
+export interface ActivityDeps {
+  db: Db;
+  clients: ClientProvider;
+  gate: RateLimitGate;
+  /** Detail requests in flight per window: enough to fill the rate budget at ~80 ms latency. */
+  detailConcurrency: number;
+  /** Tickets per upsert batch. */
+  flushRows: number;
+}

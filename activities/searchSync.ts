@@ -1,0 +1,96 @@
+import { Context } from '@temporalio/activity';
+import type { IntercomClient } from '../src/intercom/client';
+import type { SearchQuery } from '../src/intercom/schemas';
+import { isIgnored } from '../src/mapping/ignore';
+import { toTicketRow } from '../src/mapping/ticket';
+import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
+import type { Db } from '../src/db/connection';
+import { createSerialQueue, forEachConcurrent } from './concurrency';
+import type { WindowCheckpoint } from './types';
+
+export interface SearchSyncOptions {
+  db: Db;
+  client: IntercomClient;
+  workspaceId: string;
+  query: SearchQuery;
+  force: boolean;
+  resume: WindowCheckpoint | null;
+  detailConcurrency: number;
+  flushRows: number;
+}
+
+export interface SearchSyncResult extends WindowCheckpoint {
+  totalCount: number;
+  maxUpdatedAt: number | null;
+}
+
+const PER_PAGE = 150;
+
+export const emptyCheckpoint = (): WindowCheckpoint => ({ startingAfter: null, pages: 0, stored: 0, ignored: 0, skipped: 0, missing: 0, requests: 0 });
+
+/**
+ * The engine of every conversation sync: search pages → details → batched upserts.
+ * The checkpoint (`startingAfter` of the page in progress plus counts) is heartbeated, so a retry
+ * re-requests at most the current page, and conversations already stored unchanged are not
+ * fetched again (unless `force`): a crash costs at most the details that were in flight.
+ * Conversations whose search result shows no `first_contact_reply` are ignored without a
+ * detail request.
+ */
+export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult> {
+  const ctx = Context.current();
+  const cp: WindowCheckpoint = { ...(o.resume ?? emptyCheckpoint()) };
+  const startRequests = o.client.requestsSent;
+  const snapshot = (): WindowCheckpoint => ({ ...cp, requests: cp.requests + (o.client.requestsSent - startRequests) });
+  // Heartbeat on a timer too: a request can wait a whole rate-limit window (or a pause) for its turn.
+  const ticker = setInterval(() => ctx.heartbeat(snapshot()), 2_000);
+  let totalCount = 0;
+  let maxUpdatedAt: number | null = null;
+  const serial = createSerialQueue();
+  let buffer: Parameters<typeof upsertTickets>[1] = [];
+  const flush = () =>
+    serial(async () => {
+      if (buffer.length === 0) return;
+      const rows = buffer;
+      buffer = [];
+      await upsertTickets(o.db, rows);
+      cp.stored += rows.length;
+    });
+
+  try {
+    for await (const { page, cursor, next } of o.client.searchPages(o.query, { perPage: PER_PAGE, startingAfter: cp.startingAfter })) {
+      cp.startingAfter = cursor;
+      if (totalCount === 0) totalCount = page.total_count;
+      const candidates = [];
+      for (const c of page.conversations) {
+        if (maxUpdatedAt === null || c.updated_at > maxUpdatedAt) maxUpdatedAt = c.updated_at;
+        if (isIgnored(c)) cp.ignored += 1;
+        else candidates.push(c);
+      }
+      const known = o.force ? new Map<string, number>() : await knownUpdatedAt(o.db, o.workspaceId, candidates.map((c) => c.id));
+      const fetch = candidates.filter((c) => (known.get(c.id) ?? -1) < c.updated_at);
+      cp.skipped += candidates.length - fetch.length;
+      const syncedAt = new Date();
+      await forEachConcurrent(fetch, o.detailConcurrency, async (summary) => {
+        const conversation = await o.client.getConversation(summary.id);
+        if (!conversation) {
+          cp.missing += 1; // deleted between the search and the detail request
+          return;
+        }
+        buffer.push(toTicketRow(o.workspaceId, conversation, syncedAt));
+        if (buffer.length >= o.flushRows) await flush();
+      });
+      await flush();
+      cp.pages += 1;
+      cp.startingAfter = next;
+      ctx.heartbeat(snapshot());
+    }
+    return { ...snapshot(), totalCount, maxUpdatedAt };
+  } catch (err) {
+    // Whatever was fetched is kept; the error carries where to resume.
+    await flush().catch(() => undefined);
+    (err as { checkpoint?: WindowCheckpoint }).checkpoint = snapshot();
+    throw err;
+  } finally {
+    clearInterval(ticker);
+  }
+}

@@ -1,0 +1,168 @@
+import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
+import { checkpointOf, describe, isAuthFailure } from './failures';
+import { windows as windowActivities } from './activityProxies';
+import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
+import type { BackfillProgress, BackfillTuning } from './types';
+
+export interface BackfillInput {
+  workspaceId: string;
+  parentWorkflowId: string;
+  /** created_at range [fromSec, toSec), Unix seconds, synced newest first. */
+  fromSec: number;
+  toSec: number;
+  /** Refetch conversations that are already stored (a resync). */
+  force: boolean;
+  tuning: BackfillTuning;
+  state?: BackfillState;
+}
+
+interface Window {
+  fromSec: number;
+  toSec: number;
+  checkpoint: WindowCheckpoint | null;
+}
+
+/** Carried across continue-as-new: plain JSON, a handful of numbers and at most `parallelism` windows. */
+export interface BackfillState {
+  nextToSec: number;
+  windowSec: number;
+  /** Windows to start before planning new ones: interrupted by an auth failure. */
+  pending: Window[];
+  stored: number;
+  requests: number;
+  windowsDone: number;
+  startedAtMs: number;
+  running: boolean;
+  authFailed: boolean;
+  lastError: string | null;
+}
+
+const MIN_WINDOW_SEC = 3600;
+const MAX_WINDOW_SEC = 366 * 86400;
+
+/**
+ * The checkpointed five-year backfill of one workspace (or a resync of a range). Windows run
+ * newest first, `parallelism` at a time; each window's cursor lives in its activity's heartbeat,
+ * and the child continues as new every `windowsPerRun` windows once the running ones finished.
+ */
+export async function backfillWorkflow(input: BackfillInput): Promise<BackfillProgress> {
+  const { tuning } = input;
+  const s: BackfillState = input.state ?? {
+    nextToSec: input.toSec,
+    windowSec: tuning.initialWindowSec,
+    pending: [],
+    stored: 0,
+    requests: 0,
+    windowsDone: 0,
+    startedAtMs: Date.now(),
+    running: true,
+    authFailed: false,
+    lastError: null,
+  };
+  const inflight: Window[] = [];
+  const acts = windowActivities(tuning.heartbeatTimeoutMs);
+  const childId = workflowInfo().workflowId;
+
+  setHandler(backfillControlSignal, ({ run }) => {
+    s.running = run;
+    if (run) s.authFailed = false;
+  });
+  setHandler(backfillStatusQuery, () => progress());
+
+  function progress(): BackfillProgress {
+    const span = Math.max(1, input.toSec - input.fromSec);
+    // Windows are planned newest first, so everything newer than the newest unfinished window is done.
+    const unfinished = [...inflight, ...s.pending].map((w) => w.toSec);
+    const coveredDownToSec = Math.max(s.nextToSec, ...unfinished);
+    const done = coveredDownToSec <= input.fromSec;
+    const fraction = Math.min(1, (input.toSec - coveredDownToSec) / span);
+    const elapsedSec = (Date.now() - s.startedAtMs) / 1000;
+    return {
+      childId,
+      fromSec: input.fromSec,
+      toSec: input.toSec,
+      coveredDownToSec,
+      percent: Math.floor(fraction * 1000) / 10,
+      stored: s.stored,
+      requests: s.requests,
+      etaSeconds: done ? 0 : fraction > 0 ? Math.round((elapsedSec * (1 - fraction)) / fraction) : null,
+      done,
+      authFailed: s.authFailed,
+      lastError: s.lastError,
+    };
+  }
+
+  async function report(): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(backfillProgressSignal, progress());
+    } catch {
+      // The parent may have been disconnected; the child's own result still records the progress.
+    }
+  }
+
+  function planNext(): Window | null {
+    const queued = s.pending.shift();
+    if (queued) return queued;
+    if (s.nextToSec <= input.fromSec) return null;
+    const fromSec = Math.max(input.fromSec, s.nextToSec - s.windowSec);
+    const w = { fromSec, toSec: s.nextToSec, checkpoint: null };
+    s.nextToSec = fromSec;
+    return w;
+  }
+
+  function finished(w: Window, r: SyncWindowResult): void {
+    s.stored += r.stored;
+    s.requests += r.requests;
+    s.windowsDone += 1;
+    s.lastError = null;
+    // Size the next windows to about targetPerWindow conversations: whole search pages, few windows.
+    const density = r.totalCount / Math.max(1, w.toSec - w.fromSec);
+    const ideal = density > 0 ? tuning.targetPerWindow / density : s.windowSec * 4;
+    s.windowSec = Math.round(Math.min(MAX_WINDOW_SEC, Math.max(MIN_WINDOW_SEC, Math.min(ideal, s.windowSec * 8))));
+  }
+
+  function start(w: Window): void {
+    inflight.push(w);
+    const summary = `window ${new Date(w.fromSec * 1000).toISOString().slice(0, 10)}..${new Date(w.toSec * 1000).toISOString().slice(0, 10)}`;
+    acts.syncConversationWindow
+      .executeWithOptions({ summary }, [{ workspaceId: input.workspaceId, fromSec: w.fromSec, toSec: w.toSec, force: input.force, resume: w.checkpoint }])
+      .then(
+        (r) => finished(w, r),
+        (err: unknown) => {
+          // Only non-retryable failures arrive here (auth, disconnected): keep the window and its cursor.
+          s.pending.unshift({ ...w, checkpoint: checkpointOf(err) ?? w.checkpoint });
+          s.lastError = describe(err);
+          if (isAuthFailure(err)) s.authFailed = true;
+        },
+      )
+      .finally(() => {
+        inflight.splice(inflight.indexOf(w), 1);
+        void report();
+      });
+  }
+
+  let startedThisRun = 0;
+  for (;;) {
+    const mayStart = () => s.running && !s.authFailed;
+    while (mayStart() && inflight.length < tuning.parallelism && startedThisRun < tuning.windowsPerRun) {
+      const w = planNext();
+      if (!w) break;
+      start(w);
+      startedThisRun += 1;
+    }
+    if (inflight.length === 0) {
+      if (s.pending.length === 0 && s.nextToSec <= input.fromSec) break;
+      if (startedThisRun >= tuning.windowsPerRun || workflowInfo().continueAsNewSuggested) {
+        await condition(() => inflight.length === 0);
+        return continueAsNew<typeof backfillWorkflow>({ ...input, state: s });
+      }
+    }
+    const before = inflight.length;
+    const wasAllowed = mayStart();
+    await condition(() => inflight.length < before || mayStart() !== wasAllowed);
+  }
+  const final = progress();
+  await report();
+  return final;
+}

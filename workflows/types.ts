@@ -1,0 +1,79 @@
+// Plain-JSON shapes shared by workflows and their callers. Times are epoch milliseconds
+// (numbers, never Date) and windows are Unix seconds, like Intercom's timestamps.
+
+export const SYNC_STATUSES = ['Connected', 'Sync in progress', 'Synced', 'Paused', 'Needs reauthorization', 'Disconnected'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+export interface JobStatus {
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  /** What the next run starts from: a watermark, a window, a poll time. */
+  cursor: string | null;
+  runs: number;
+}
+
+export interface BackfillProgress {
+  /** Child workflow id, so progress from a superseded resync is ignored. */
+  childId: string;
+  fromSec: number;
+  toSec: number;
+  /** Everything newer than this has been synced (windows run newest first). */
+  coveredDownToSec: number;
+  percent: number;
+  stored: number;
+  requests: number;
+  etaSeconds: number | null;
+  done: boolean;
+  authFailed: boolean;
+  lastError: string | null;
+}
+
+export interface BackfillJobStatus extends JobStatus {
+  childId: string | null;
+  percent: number;
+  conversationsStored: number;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+export interface WorkspaceStatusView {
+  workspaceId: string;
+  status: SyncStatus;
+  jobs: {
+    backfill: BackfillJobStatus;
+    resync: BackfillJobStatus | null;
+    default: JobStatus;
+    agent_states: JobStatus;
+    catalog: JobStatus;
+  };
+}
+
+export interface ResyncRequest {
+  /** Unix seconds; default: five years before the connection. */
+  fromSec?: number;
+  /** Unix seconds; default: now. */
+  toSec?: number;
+}
+
+export interface BackfillControl {
+  run: boolean;
+}
+
+export interface Cadence {
+  defaultMs: number;
+  agentStatesMs: number;
+  /** The agent-state poller is one long activity; it returns after this long and is restarted. */
+  agentPollerRunMs: number;
+}
+
+export interface BackfillTuning {
+  years: number;
+  /** First window: small, so the most recent days are usable within minutes. */
+  initialWindowSec: number;
+  /** Windows are resized to hold about this many conversations (10 search pages). */
+  targetPerWindow: number;
+  parallelism: number;
+  /** The child continues as new after this many windows, keeping its history short. */
+  windowsPerRun: number;
+  heartbeatTimeoutMs: number;
+}
