@@ -103,6 +103,10 @@ export interface RateLimitsTable {
   window_ms: number;
   window_end_ms: ColumnType<string, string | number, string | number>; // epoch ms (bigint)
   used: number;
+  /** Requests granted just before the window ended, charged to the next window too (migration 20261126T0900). */
+  carry: Generated<number>;
+  /** Tokens granted by the latest claim (migration 20261126T0900). */
+  last_grant: Generated<number>;
   updated_at: Generated<Date>;
 }
 
