@@ -110,7 +110,15 @@ export interface RateLimitsTable {
   updated_at: Generated<Date>;
 }
 
+export interface WorkspaceGatesTable {
+  workspace_id: string;
+  /** null = open; else why no request may leave (paused, needs_reauthorization, disconnected). */
+  blocked_reason: string | null;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
+  workspace_gates: WorkspaceGatesTable;
   workspaces: WorkspacesTable;
   intercom_credentials: IntercomCredentialsTable;
   oauth_states: OauthStatesTable;

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m20261125T2100 from './20261125T2100_initial';
+import * as m20261125T2200 from './20261125T2200_workspace_gates';
 import * as m20261126T0900 from './20261126T0900_rate_limit_carry';
 
 // Listed statically (not read from disk) so migrations run the same under tsx, jest and a bundle.
 export const migrations: Record<string, Migration> = {
   '20261125T2100_initial': m20261125T2100,
+  '20261125T2200_workspace_gates': m20261125T2200,
   '20261126T0900_rate_limit_carry': m20261126T0900,
 };

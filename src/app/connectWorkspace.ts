@@ -1,0 +1,58 @@
+import type { Client } from '@temporalio/client';
+import { WORKSPACE_ID } from '../temporal/searchAttributes';
+import { IntercomClient, regionFromMe, type IntercomHttp } from '../intercom/client';
+import { InMemoryRateLimiter } from '../ratelimit/inMemory';
+import { saveCredentials } from '../repositories/credentials';
+import { upsertWorkspace } from '../repositories/workspaces';
+import type { Db } from '../db/connection';
+import type { TokenCipher } from '../crypto/tokenCipher';
+import { reauthorizedSignal } from '../../workflows/messages';
+import { workspaceWorkflowId } from '../../workflows/ids';
+import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
+
+export interface ConnectDeps {
+  db: Db;
+  cipher: TokenCipher;
+  http: IntercomHttp;
+  temporal: Client;
+  taskQueue: string;
+  apiBaseUrlOverride?: string;
+  /** Test and benchmark knobs passed to a newly started workflow. */
+  workflowOptions?: Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill'>;
+}
+
+export interface ConnectResult {
+  workspaceId: string;
+  name: string;
+  region: string;
+  workflowId: string;
+}
+
+/**
+ * The one way a workspace gets connected (OAuth callback and CLI alike): read /me, store the
+ * token encrypted, then signal-with-start the workspace's workflow. The workflow id derives from
+ * the workspace id, so a second connect reaches the running workflow (as `reauthorized`)
+ * instead of starting another.
+ */
+export async function connectWorkspace(deps: ConnectDeps, token: string): Promise<ConnectResult> {
+  // /me comes before we know the workspace, so it cannot use the shared limiter's key.
+  const probe = new IntercomClient({ workspaceId: 'connect', token, region: 'us', baseUrl: deps.apiBaseUrlOverride, http: deps.http, limiter: new InMemoryRateLimiter() });
+  const me = await probe.me();
+  const workspaceId = me.app.id_code;
+  const region = regionFromMe(me.app.region);
+  const workspace = await upsertWorkspace(deps.db, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
+  await saveCredentials(deps.db, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
+
+  const workflowId = workspaceWorkflowId(workspaceId);
+  const input: WorkspaceWorkflowInput = { workspaceId, connectedAt: workspace.connected_at.getTime(), ...deps.workflowOptions };
+  await deps.temporal.workflow.signalWithStart('workspaceWorkflow', {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    signal: reauthorizedSignal,
+    signalArgs: [],
+    typedSearchAttributes: [{ key: WORKSPACE_ID, value: workspaceId }],
+    staticSummary: `Intercom sync of ${me.app.name} (${workspaceId}, ${region.toUpperCase()})`,
+  });
+  return { workspaceId, name: me.app.name, region, workflowId };
+}

@@ -1,0 +1,48 @@
+import type { Config } from '../config';
+import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db/connection';
+import { createTokenCipher, loadOrCreateDevKey, type TokenCipher } from '../crypto/tokenCipher';
+import { createIntercomHttp, type IntercomHttp } from '../intercom/client';
+import { ClientProvider } from '../intercom/clientProvider';
+import { PostgresRateLimiter } from '../ratelimit/limiter';
+import { GatedRateLimiter, PostgresGate } from '../ratelimit/gate';
+import type { RateLimiter } from '../ratelimit/limiter';
+import type { ActivityDeps } from '../../activities';
+
+/** The long-lived objects a process shares: one pool, one HTTP agent, one limiter. */
+export interface Services {
+  db: Db;
+  cipher: TokenCipher;
+  http: IntercomHttp;
+  limiter: RateLimiter;
+  gate: PostgresGate;
+  clients: ClientProvider;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config): Promise<Services> {
+  await ensureDatabase(config.DATABASE_URL);
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  await migrateToLatest(db);
+  const key = config.TOKEN_ENCRYPTION_KEY ?? (await loadOrCreateDevKey(config.DATA_DIR));
+  const cipher = createTokenCipher(key);
+  const http = createIntercomHttp();
+  const gate = new PostgresGate(db);
+  const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(db));
+  const clients = new ClientProvider({ db, cipher, limiter, http, baseUrlOverride: config.INTERCOM_API_BASE_URL });
+  return {
+    db,
+    cipher,
+    http,
+    limiter,
+    gate,
+    clients,
+    async close() {
+      await http.close();
+      await db.destroy();
+    },
+  };
+}
+
+export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows'>> = {}): ActivityDeps {
+  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50 };
+}

@@ -1,0 +1,89 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { disconnectUpdate, pauseUpdate, resumeUpdate, resyncUpdate, statusQuery } from '../../workflows/messages';
+import { workspaceWorkflowId } from '../../workflows/ids';
+import type { ResyncRequest, WorkspaceStatusView } from '../../workflows/types';
+import type { Db } from '../db/connection';
+import { listWorkspaces } from '../repositories/workspaces';
+import { agentsByState, contactsPerDay } from '../repositories/verify';
+
+export type Command = 'pause' | 'resume' | 'resync' | 'disconnect';
+
+export async function sendCommand(client: Client, workspaceId: string, command: Command, resync?: ResyncRequest): Promise<WorkspaceStatusView> {
+  const handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId));
+  switch (command) {
+    case 'pause':
+      return handle.executeUpdate(pauseUpdate);
+    case 'resume':
+      return handle.executeUpdate(resumeUpdate);
+    case 'resync':
+      return handle.executeUpdate(resyncUpdate, { args: [resync] });
+    case 'disconnect':
+      return handle.executeUpdate(disconnectUpdate);
+  }
+}
+
+export async function workspaceStatus(client: Client, workspaceId: string): Promise<WorkspaceStatusView | null> {
+  try {
+    return await client.workflow.getHandle(workspaceWorkflowId(workspaceId)).query(statusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+const ago = (ms: number | null) => (ms === null ? '-' : `${Math.round((Date.now() - ms) / 1000)}s ago`);
+
+export function statusTable(rows: Array<{ id: string; name: string; view: WorkspaceStatusView | null }>): string {
+  const header = ['WORKSPACE', 'NAME', 'STATUS', 'BACKFILL', 'STORED', 'ETA', 'DEFAULT', 'AGENTS', 'LAST ERROR'];
+  const lines = rows.map(({ id, name, view }) => {
+    if (!view) return [id, name, 'no workflow', '-', '-', '-', '-', '-', '-'];
+    const b = view.jobs.backfill;
+    const err = b.lastError ?? view.jobs.default.lastError ?? view.jobs.agent_states.lastError ?? view.jobs.catalog.lastError ?? '';
+    return [
+      id,
+      name,
+      view.status,
+      `${b.done ? 100 : b.percent}%`,
+      String(b.conversationsStored),
+      b.etaSeconds === null ? '-' : `${b.etaSeconds}s`,
+      ago(view.jobs.default.lastSuccessAt),
+      ago(view.jobs.agent_states.lastSuccessAt),
+      err.slice(0, 60),
+    ];
+  });
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+export async function statusOfAll(client: Client, db: Db, only?: string): Promise<string> {
+  const workspaces = (await listWorkspaces(db)).filter((w) => !only || w.id === only);
+  if (only && workspaces.length === 0) throw new Error(`no workspace with id ${only}`);
+  const rows = await Promise.all(workspaces.map(async (w) => ({ id: w.id, name: w.name, view: await workspaceStatus(client, w.id) })));
+  return statusTable(rows);
+}
+
+/** The seed's verification step: contacts per day and agents by state; zero or abnormal numbers are flagged. */
+export async function verifyReport(db: Db, workspaceId: string, days = 14): Promise<{ text: string; problems: string[] }> {
+  const perDay = await contactsPerDay(db, workspaceId, days);
+  const states = await agentsByState(db, workspaceId);
+  const problems: string[] = [];
+  const counts = perDay.map((d) => d.count);
+  const sorted = [...counts].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const lines = [`Contacts per day (last ${days} days), workspace ${workspaceId}:`];
+  for (const d of perDay) {
+    let flag = '';
+    if (d.count === 0) flag = '  <- zero';
+    else if (median > 0 && (d.count > median * 3 || d.count < median / 3)) flag = '  <- abnormal (median ' + median + ')';
+    if (flag) problems.push(`${d.day}: ${d.count} contacts${flag.replace('  <-', ',')}`);
+    lines.push(`  ${d.day}  ${String(d.count).padStart(6)}${flag}`);
+  }
+  lines.push('Agents by current state:');
+  const totalAgents = states.reduce((n, s) => n + s.count, 0);
+  for (const s of states) lines.push(`  ${s.state.padEnd(10)} ${s.count}`);
+  if (totalAgents === 0) problems.push('no agent states recorded');
+  lines.push(problems.length ? `${problems.length} problem(s): reach out to support if this persists.` : 'OK: no zero or abnormal numbers.');
+  return { text: lines.join('\n'), problems };
+}

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { createServices } from '../app/services';
+import { connectClient, resolveTemporal } from '../app/temporal';
+import { connectWorkspace } from '../app/connectWorkspace';
+import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
+import type { ResyncRequest } from '../../workflows/types';
+
+const USAGE = `usage: npm run cli -- <command> [args]
+  migrate                                create the database if needed and run migrations
+  connect --token <access token>         connect a workspace with a private-app token
+  status [workspace-id]                  one workspace or all, as a table
+  pause <workspace-id>
+  resume <workspace-id>
+  resync <workspace-id> [--from <date|unix s>] [--to <date|unix s>]
+  disconnect <workspace-id>              stop every job and delete the token
+  verify <workspace-id> [--days 14]      contacts per day and agents by state`;
+
+function parseTime(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const sec = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
+  if (!Number.isFinite(sec)) throw new Error(`--${flag}: "${value}" is neither Unix seconds nor a date`);
+  return sec;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { token: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' } },
+  });
+  const [command, workspaceId] = positionals;
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig();
+  const services = await createServices(config);
+  const log = (l: string) => console.error(l);
+  try {
+    if (command === 'migrate') {
+      console.log('migrations applied');
+      return 0;
+    }
+    if (command === 'verify') {
+      if (!workspaceId) throw new Error('verify needs a workspace id');
+      const days = values.days === undefined ? 14 : Number(values.days);
+      if (!Number.isInteger(days) || days < 1) throw new Error(`--days must be a positive integer, got ${values.days}`);
+      const report = await verifyReport(services.db, workspaceId, days);
+      console.log(report.text);
+      return report.problems.length ? 1 : 0;
+    }
+    const temporal = await resolveTemporal(config, log);
+    const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+    try {
+      switch (command) {
+        case 'connect': {
+          if (!values.token) throw new Error('connect needs --token <access token>');
+          const r = await connectWorkspace(
+            { db: services.db, cipher: services.cipher, http: services.http, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
+            values.token,
+          );
+          console.log(`connected ${r.name} (${r.workspaceId}, ${r.region}); workflow ${r.workflowId}`);
+          return 0;
+        }
+        case 'status':
+          console.log(await statusOfAll(client, services.db, workspaceId));
+          return 0;
+        case 'pause':
+        case 'resume':
+        case 'resync':
+        case 'disconnect': {
+          if (!workspaceId) throw new Error(`${command} needs a workspace id`);
+          const resync: ResyncRequest | undefined =
+            command === 'resync' ? { fromSec: parseTime('from', values.from), toSec: parseTime('to', values.to) } : undefined;
+          if (resync) for (const k of ['fromSec', 'toSec'] as const) if (resync[k] === undefined) delete resync[k];
+          const view = await sendCommand(client, workspaceId, command as Command, resync);
+          console.log(`${command}: ${workspaceId} is now ${view.status}`);
+          return 0;
+        }
+        default:
+          console.error(`unknown command "${command}"\n${USAGE}`);
+          return 2;
+      }
+    } finally {
+      await client.connection.close();
+    }
+  } finally {
+    await services.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`error: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

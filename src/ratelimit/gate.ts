@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connection';
+import type { RateLimiter, RateLimitObservation } from './limiter';
+
+export class GateClosedError extends Error {
+  override name = 'GateClosedError';
+}
+
+/** The per-workspace request gate, stored in Postgres so every worker process obeys it at once. */
+export class PostgresGate {
+  constructor(private readonly db: Db) {}
+
+  async setBlocked(workspaceId: string, reason: string | null): Promise<void> {
+    await this.db
+      .insertInto('workspace_gates')
+      .values({ workspace_id: workspaceId, blocked_reason: reason })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: reason, updated_at: sql`now()` }))
+      .execute();
+  }
+
+  async blockedReason(workspaceId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('workspace_gates').select('blocked_reason').where('workspace_id', '=', workspaceId).executeTakeFirst();
+    return row?.blocked_reason ?? null;
+  }
+}
+
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Wraps the rate limiter: a request first waits for the workspace's gate to be open, so that
+ * once a pause (or a 401) is recorded, no request leaves from any activity on any worker.
+ */
+export class GatedRateLimiter implements RateLimiter {
+  constructor(
+    private readonly gate: PostgresGate,
+    private readonly inner: RateLimiter,
+    private readonly pollMs = 500,
+  ) {}
+
+  async acquire(workspaceId: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      while ((await this.gate.blockedReason(workspaceId)) !== null) await abortableDelay(this.pollMs, signal);
+      await this.inner.acquire(workspaceId, signal);
+      // The limiter may have waited for the next window: the gate may have closed meanwhile.
+      if ((await this.gate.blockedReason(workspaceId)) === null) return;
+    }
+  }
+
+  observe(workspaceId: string, obs: RateLimitObservation): Promise<void> {
+    return this.inner.observe(workspaceId, obs);
+  }
+}

@@ -1,0 +1,31 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+
+export interface SyncWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (see bundle.ts) skips webpack at start-up. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Every connected workspace keeps one agent-state poller running, so activity slots are sized
+   * for the fleet, not for CPU: pollers spend their time asleep.
+   */
+  maxConcurrentActivities?: number;
+  maxCachedWorkflows?: number;
+}
+
+export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    activities: createActivities(o.deps),
+    maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 2000,
+    maxCachedWorkflows: o.maxCachedWorkflows ?? 2500,
+    maxHeartbeatThrottleInterval: '30 seconds',
+    defaultHeartbeatThrottleInterval: '10 seconds',
+  });
+}

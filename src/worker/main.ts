@@ -1,0 +1,23 @@
+import { loadConfig } from '../config';
+import { activityDeps, createServices } from '../app/services';
+import { connectWorkerConnection, resolveTemporal } from '../app/temporal';
+import { createSyncWorker } from './createWorker';
+
+// `npm run worker`: a worker process on its own (several may run against one Postgres).
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const services = await createServices(config);
+  const temporal = await resolveTemporal(config, (l) => console.error(l));
+  const connection = await connectWorkerConnection(temporal.address);
+  const worker = await createSyncWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: activityDeps(services) });
+  console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.address}`);
+  await worker.run();
+  await connection.close();
+  await services.close();
+  await temporal.devServer?.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});
