@@ -1,0 +1,106 @@
+import { request } from 'undici';
+import { loadConfig, type Config } from './config';
+import { activityDeps, createServices } from './app/services';
+import { connectClient, connectWorkerConnection, resolveTemporal } from './app/temporal';
+import { createSyncWorker } from './worker/createWorker';
+import { startOAuthServer } from './oauth/server';
+import { startSimulator, type Simulator } from './simulator';
+import { workspaceStatus } from './cli/commands';
+import { progressBar } from './app/progressBar';
+
+/**
+ * `npm start`: the whole product on one machine. The embedded Temporal dev server (persistent,
+ * Web UI), migrations, a worker, the OAuth endpoints and — unless INTERCOM_API_BASE_URL points
+ * at a real Intercom — the simulated Intercom in live mode. A demo workspace is connected
+ * through the real OAuth flow, then the backfill's progress is shown until Ctrl-C.
+ */
+async function main(): Promise<void> {
+  let config: Config = loadConfig();
+  const log = (l: string) => console.log(l);
+  let simulator: Simulator | null = null;
+  if (!config.INTERCOM_API_BASE_URL) {
+    simulator = await startSimulator({
+      port: Number(process.env.SIM_PORT ?? 4010),
+      workspaces: [{ id: 'demo-workspace', name: 'Demo Co (simulated)', region: 'us', conversations: Number(process.env.SIM_CONVERSATIONS ?? 3000) }],
+      latencyMs: 40,
+      jitterMs: 40,
+    });
+    simulator.startLive({ intervalMs: 5000 });
+    config = loadConfig({
+      ...process.env,
+      INTERCOM_API_BASE_URL: simulator.baseUrl,
+      INTERCOM_APP_BASE_URL: simulator.baseUrl,
+      INTERCOM_CLIENT_ID: config.INTERCOM_CLIENT_ID ?? 'sim-client',
+      INTERCOM_CLIENT_SECRET: config.INTERCOM_CLIENT_SECRET ?? 'sim-secret',
+    });
+    log(`simulated Intercom (live mode) at ${simulator.baseUrl}`);
+  }
+  if (!config.INTERCOM_CLIENT_ID || !config.INTERCOM_CLIENT_SECRET) {
+    throw new Error('INTERCOM_CLIENT_ID and INTERCOM_CLIENT_SECRET are required with a real Intercom (INTERCOM_API_BASE_URL is set)');
+  }
+
+  const services = await createServices(config);
+  log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
+  const temporal = await resolveTemporal(config, log);
+  const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+  const connection = await connectWorkerConnection(temporal.address);
+  const worker = await createSyncWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: activityDeps(services) });
+  const running = worker.run();
+
+  const oauth = await startOAuthServer({
+    connect: { db: services.db, cipher: services.cipher, http: services.http, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
+    http: services.http,
+    clientId: config.INTERCOM_CLIENT_ID,
+    clientSecret: config.INTERCOM_CLIENT_SECRET,
+    publicUrl: config.PUBLIC_URL,
+    port: config.HTTP_PORT,
+    appBaseUrlOverride: config.INTERCOM_APP_BASE_URL,
+    apiBaseUrl: config.INTERCOM_API_BASE_URL ?? 'https://api.intercom.io',
+    log,
+  });
+  log(`OAuth endpoints: ${oauth.url}/oauth/start`);
+  if (temporal.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}  (filter: IntercomWorkspaceId = "demo-workspace")`);
+
+  let demoWorkspace: string | null = null;
+  if (simulator) {
+    // Walk the real OAuth redirects, as a browser would: start → Intercom authorize → callback.
+    const start = await request(`${oauth.url}/oauth/start?workspace=demo-workspace`);
+    await start.body.dump();
+    const authorize = await request(String(start.headers.location));
+    await authorize.body.dump();
+    const callback = await request(String(authorize.headers.location));
+    log(`OAuth: ${await callback.body.text()}`);
+    demoWorkspace = 'demo-workspace';
+  }
+
+  const stop = async () => {
+    process.stdout.write('\nstopping…\n');
+    clearInterval(ticker);
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await oauth.close();
+    await simulator?.stop();
+    await connection.close();
+    await client.connection.close();
+    await services.close();
+    await temporal.devServer?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  const ticker = setInterval(() => {
+    if (!demoWorkspace) return;
+    workspaceStatus(client, demoWorkspace)
+      .then((view) => {
+        if (view) process.stdout.write(`\r${progressBar(view)}`);
+      })
+      .catch(() => undefined);
+  }, 1000);
+  await running;
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});
