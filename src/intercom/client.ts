@@ -1,0 +1,294 @@
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { RateLimitObservation, RateLimiter } from '../ratelimit/limiter';
+import { sleep } from '../ratelimit/sleep';
+import { IntercomError } from './errors';
+import type { IntercomHttp } from './http';
+import { apiBaseUrl, type Region } from './regions';
+import { classifyResponse, classifyThrown, DEFAULT_BACKOFF, retryDelayMs, type BackoffOptions, type ResponseHeaders } from './retryPolicy';
+import {
+  adminListSchema,
+  conversationSchema,
+  meSchema,
+  searchResponseSchema,
+  tagListSchema,
+  teamListSchema,
+  tokenResponseSchema,
+  type Admin,
+  type Conversation,
+  type Me,
+  type SearchQuery,
+  type SearchRequest,
+  type SearchResponse,
+  type Tag,
+  type Team,
+} from './schemas';
+import { MAX_SEARCH_PAGE_SIZE } from './search';
+import { INTERCOM_VERSION } from './version';
+
+export { INTERCOM_VERSION } from './version';
+export { apiBaseUrl, appBaseUrl, regionFromMe, type Region } from './regions';
+export { createIntercomHttp, type IntercomHttp, type IntercomHttpOptions } from './http';
+export { windowQuery } from './search';
+export { IntercomError, isAuthError, isIntercomError, type IntercomErrorCode } from './errors';
+
+export interface IntercomClientOptions {
+  workspaceId: string;
+  token: string;
+  region: Region;
+  /** Replaces the region's host (tests, the simulator). */
+  baseUrl?: string;
+  http: IntercomHttp;
+  limiter: RateLimiter;
+  /** Per request: time allowed for the response headers, and then between body chunks. Default 20 000. */
+  timeoutMs?: number;
+  /** Retries of a retryable failure before its IntercomError is thrown. Default 4. */
+  maxRetries?: number;
+  /** Aborts waits and requests (e.g. on activity cancellation); the abort reason is thrown as is. */
+  signal?: AbortSignal;
+  backoff?: BackoffOptions;
+}
+
+export interface SearchPage {
+  page: SearchResponse;
+  /** The starting_after used to get THIS page (null for the first): pass it back to re-request the page. */
+  cursor: string | null;
+  /** The starting_after of the next page; null on the last page. */
+  next: string | null;
+}
+
+type Method = 'GET' | 'POST';
+
+function intHeader(headers: ResponseHeaders, name: string): number | undefined {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined || s === '') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function observation(status: number, headers: ResponseHeaders): RateLimitObservation {
+  const obs: RateLimitObservation = { status };
+  const limit = intHeader(headers, 'x-ratelimit-limit');
+  const remaining = intHeader(headers, 'x-ratelimit-remaining');
+  const reset = intHeader(headers, 'x-ratelimit-reset');
+  if (limit !== undefined) obs.limit = limit;
+  if (remaining !== undefined) obs.remaining = remaining;
+  if (reset !== undefined) obs.resetSec = reset;
+  return obs;
+}
+
+/** 'a.b[3].c' from a zod issue path. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
+
+/** Parses a 2xx body: invalid JSON or a body the schema rejects is a contract violation (never retried). */
+function parseBody<S extends z.ZodType>(endpoint: string, schema: S, text: string, status: number, requestId: string | undefined): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new IntercomError({
+      code: 'contract_violation',
+      endpoint,
+      status,
+      retryable: false,
+      problem: `response is not valid JSON (${text.length} bytes, starts with ${JSON.stringify(text.slice(0, 40))})`,
+      ...(requestId ? { requestId } : {}),
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue ? formatPath(issue.path) : '(root)';
+  const what = (issue?.message ?? 'invalid').replace(/^Invalid input: /, '');
+  throw new IntercomError({
+    code: 'contract_violation',
+    endpoint,
+    status,
+    retryable: false,
+    field,
+    problem: `response breaks the contract at ${field}: ${what}`,
+    ...(requestId ? { requestId } : {}),
+  });
+}
+
+/**
+ * Intercom REST client for one workspace. Every request: limiter.acquire → request (Bearer token, pinned
+ * Intercom-Version, timeout) → limiter.observe(headers) → zod-validated body; retryable failures (see
+ * retryPolicy.ts) are retried up to maxRetries times.
+ */
+export class IntercomClient {
+  readonly workspaceId: string;
+  readonly #token: string;
+  readonly #headers: Record<string, string>;
+  readonly #jsonHeaders: Record<string, string>;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #limiter: RateLimiter;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #backoff: BackoffOptions;
+  #requestsSent = 0;
+
+  constructor(opts: IntercomClientOptions) {
+    this.workspaceId = opts.workspaceId;
+    this.#token = opts.token;
+    const base = new URL(apiBaseUrl(opts.region, opts.baseUrl));
+    this.#origin = base.origin;
+    this.#basePath = base.pathname.replace(/\/+$/, '');
+    this.#dispatcher = opts.http.dispatcher;
+    this.#limiter = opts.limiter;
+    this.#timeoutMs = opts.timeoutMs ?? 20_000;
+    this.#maxRetries = opts.maxRetries ?? 4;
+    this.#signal = opts.signal;
+    this.#backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.#headers = {
+      authorization: `Bearer ${opts.token}`,
+      'intercom-version': INTERCOM_VERSION,
+      accept: 'application/json',
+    };
+    this.#jsonHeaders = { ...this.#headers, 'content-type': 'application/json' };
+  }
+
+  /** HTTP requests sent so far, retries included. */
+  get requestsSent(): number {
+    return this.#requestsSent;
+  }
+
+  me(): Promise<Me> {
+    return this.#call('GET', '/me', 'GET /me', meSchema);
+  }
+
+  /** One page of POST /conversations/search. */
+  search(req: SearchRequest): Promise<SearchResponse> {
+    return this.#call('POST', '/conversations/search', 'POST /conversations/search', searchResponseSchema, JSON.stringify(req));
+  }
+
+  /** Every page of a search, in order, starting after `startingAfter` (a cursor from an earlier run). */
+  async *searchPages(query: SearchQuery, opts: { perPage?: number; startingAfter?: string | null } = {}): AsyncGenerator<SearchPage> {
+    const perPage = Math.min(MAX_SEARCH_PAGE_SIZE, Math.max(1, opts.perPage ?? MAX_SEARCH_PAGE_SIZE));
+    let cursor = opts.startingAfter ?? null;
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await this.search({ query, pagination: cursor ? { per_page: perPage, starting_after: cursor } : { per_page: perPage } });
+      const next = page.pages?.next?.starting_after ?? null;
+      yield { page, cursor, next };
+      if (next === null) return;
+      if (seen.has(next)) {
+        throw new IntercomError({
+          code: 'contract_violation',
+          endpoint: 'POST /conversations/search',
+          retryable: false,
+          field: 'pages.next.starting_after',
+          problem: 'response breaks the contract at pages.next.starting_after: the cursor repeats an earlier page (pagination loop)',
+        });
+      }
+      seen.add(next);
+      cursor = next;
+    }
+  }
+
+  /** The conversation with its parts (plain-text bodies); null when it does not exist (404). */
+  getConversation(id: string): Promise<Conversation | null> {
+    return this.#call('GET', `/conversations/${encodeURIComponent(id)}?display_as=plaintext`, 'GET /conversations/{id}', conversationSchema, undefined, true);
+  }
+
+  async listAdmins(): Promise<Admin[]> {
+    return (await this.#call('GET', '/admins', 'GET /admins', adminListSchema)).admins;
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return (await this.#call('GET', '/teams', 'GET /teams', teamListSchema)).teams;
+  }
+
+  async listTags(): Promise<Tag[]> {
+    return (await this.#call('GET', '/tags', 'GET /tags', tagListSchema)).data;
+  }
+
+  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body?: string): Promise<z.output<S>>;
+  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body: string | undefined, nullOn404: true): Promise<z.output<S> | null>;
+  async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body?: string, nullOn404 = false): Promise<z.output<S> | null> {
+    const signal = this.#signal;
+    const secrets = [this.#token];
+    for (let attempt = 0; ; attempt++) {
+      await this.#limiter.acquire(this.workspaceId, signal);
+      let err: IntercomError;
+      let status: number;
+      let headers: ResponseHeaders;
+      let text: string;
+      this.#requestsSent++;
+      try {
+        const res = await this.#dispatcher.request({
+          origin: this.#origin,
+          path: this.#basePath + path,
+          method,
+          headers: body === undefined ? this.#headers : this.#jsonHeaders,
+          body,
+          signal,
+          headersTimeout: this.#timeoutMs,
+          bodyTimeout: this.#timeoutMs,
+        });
+        status = res.statusCode;
+        headers = res.headers;
+        text = await res.body.text();
+      } catch (e) {
+        if (signal?.aborted) throw signal.reason;
+        err = classifyThrown(endpoint, e, secrets);
+        if (!err.retryable || attempt >= this.#maxRetries) throw err;
+        await sleep(retryDelayMs(err, attempt, this.#backoff), signal);
+        continue;
+      }
+      await this.#limiter.observe(this.workspaceId, observation(status, headers));
+      if (status >= 200 && status < 300) {
+        const requestId = headers['x-request-id'];
+        return parseBody(endpoint, schema, text, status, typeof requestId === 'string' ? requestId : undefined);
+      }
+      if (status === 404 && nullOn404) return null;
+      err = classifyResponse(endpoint, status, headers, text, Date.now(), secrets);
+      if (!err.retryable || attempt >= this.#maxRetries) throw err;
+      await sleep(retryDelayMs(err, attempt, this.#backoff), signal);
+    }
+  }
+}
+
+/** OAuth: trades an authorization code for the workspace's access token (POST /auth/eagle/token, form-encoded). */
+export async function exchangeOAuthCode(opts: { http: IntercomHttp; baseUrl: string; clientId: string; clientSecret: string; code: string; timeoutMs?: number }): Promise<string> {
+  const endpoint = 'POST /auth/eagle/token';
+  const base = new URL(opts.baseUrl.replace(/\/+$/, ''));
+  const secrets = [opts.clientSecret, opts.code];
+  const form = new URLSearchParams({ code: opts.code, client_id: opts.clientId, client_secret: opts.clientSecret }).toString();
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  let status: number;
+  let headers: ResponseHeaders;
+  let text: string;
+  try {
+    const res = await opts.http.dispatcher.request({
+      origin: base.origin,
+      path: `${base.pathname.replace(/\/+$/, '')}/auth/eagle/token`,
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'intercom-version': INTERCOM_VERSION },
+      body: form,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    status = res.statusCode;
+    headers = res.headers;
+    text = await res.body.text();
+  } catch (e) {
+    throw classifyThrown(endpoint, e, secrets);
+  }
+  if (status < 200 || status >= 300) throw classifyResponse(endpoint, status, headers, text, Date.now(), secrets);
+  const token = parseBody(endpoint, tokenResponseSchema, text, status, undefined);
+  const accessToken = token.access_token ?? token.token;
+  if (!accessToken) throw new IntercomError({ code: 'contract_violation', endpoint, status, retryable: false, field: 'access_token', problem: 'response breaks the contract at access_token: missing' });
+  return accessToken;
+}

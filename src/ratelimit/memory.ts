@@ -1,0 +1,57 @@
+import { sleep } from './sleep';
+import type { RateLimitObservation, RateLimiter } from './limiter';
+import { DEFAULT_WINDOW_OPTIONS, initialWindow, observe, take, type WindowOptions, type WindowState } from './window';
+
+export interface InMemoryRateLimiterOptions extends Partial<WindowOptions> {
+  /** Budget per window until the first X-RateLimit-Limit header. Default 40. */
+  initialLimit?: number;
+  /** Default 10 000 (Intercom's window). */
+  windowMs?: number;
+  now?: () => number;
+}
+
+/** The same budget semantics as PostgresRateLimiter, for one process (unit tests, single-process tools). */
+export class InMemoryRateLimiter implements RateLimiter {
+  private readonly states = new Map<string, WindowState>();
+  private readonly initialLimit: number;
+  private readonly windowMs: number;
+  private readonly wopts: WindowOptions;
+  private readonly now: () => number;
+
+  constructor(opts: InMemoryRateLimiterOptions = {}) {
+    this.initialLimit = opts.initialLimit ?? 40;
+    this.windowMs = opts.windowMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+    this.wopts = {
+      guardMs: opts.guardMs ?? DEFAULT_WINDOW_OPTIONS.guardMs,
+      headroom: opts.headroom ?? DEFAULT_WINDOW_OPTIONS.headroom,
+      anchorSlackMs: opts.anchorSlackMs ?? DEFAULT_WINDOW_OPTIONS.anchorSlackMs,
+      maxPenaltyMs: opts.maxPenaltyMs ?? DEFAULT_WINDOW_OPTIONS.maxPenaltyMs,
+    };
+  }
+
+  private get(workspaceId: string, nowMs: number): WindowState {
+    return this.states.get(workspaceId) ?? initialWindow(nowMs, this.initialLimit, this.windowMs);
+  }
+
+  async acquire(workspaceId: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const nowMs = this.now();
+      const { state, granted } = take(this.get(workspaceId, nowMs), nowMs, 1, this.wopts.guardMs);
+      this.states.set(workspaceId, state);
+      if (granted > 0) return;
+      await sleep(Math.max(1, state.windowEndMs - nowMs), signal);
+    }
+  }
+
+  async observe(workspaceId: string, obs: RateLimitObservation): Promise<void> {
+    const nowMs = this.now();
+    this.states.set(workspaceId, observe(this.get(workspaceId, nowMs), obs, nowMs, this.wopts));
+  }
+
+  /** The current window of a workspace (tests, diagnostics). */
+  snapshot(workspaceId: string): WindowState | undefined {
+    return this.states.get(workspaceId);
+  }
+}
