@@ -15,6 +15,10 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** A prebuilt workflow bundle (scripts/bundle-workflows.ts) skips webpack when a worker starts. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** Detail requests in flight per backfill window. */
+  DETAIL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(24),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')

@@ -9,7 +9,13 @@ async function main(): Promise<void> {
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
   const connection = await connectWorkerConnection(temporal.address);
-  const worker = await createSyncWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: activityDeps(services) });
+  const worker = await createSyncWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
+    workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
+  });
   console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.address}`);
   await worker.run();
   await connection.close();

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { workspaceStatus } from '../../src/cli/commands';
+import { normalizeExpected, storedTickets } from '../helpers/expectRows';
+import { startStack, waitFor, type Stack } from '../helpers/stack';
+
+const WS = 'crash-ws';
+const root = resolve(__dirname, '..', '..');
+
+describe('a worker killed with SIGKILL mid-backfill', () => {
+  let stack: Stack;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      startWorker: false,
+      simulator: { seed: 3, ratePerMinute: 6000, latencyMs: 5, workspaces: [{ id: WS, name: 'Crash Co', region: 'us', conversations: 2500 }] },
+      workflow: { backfill: { heartbeatTimeoutMs: 4_000 } },
+    });
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await stack?.stop();
+  });
+
+  function workerProcess(): ChildProcess {
+    const child = spawn(process.execPath, [resolve(root, 'node_modules/tsx/dist/cli.mjs'), resolve(root, 'src/worker/main.ts')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.t.url,
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_TASK_QUEUE: stack.taskQueue,
+        TOKEN_ENCRYPTION_KEY: stack.key,
+        INTERCOM_API_BASE_URL: stack.sim.baseUrl,
+        ...(process.env.TEST_WORKFLOW_BUNDLE ? { WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE } : {}),
+        DETAIL_CONCURRENCY: '16',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    return child;
+  }
+
+  it('a fresh worker finishes with exactly the expected rows, re-fetching at most one page', async () => {
+    const first = workerProcess();
+    await stack.connect(`tok-${WS}`);
+    const count = async () => Number((await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow()).n);
+    await waitFor('the backfill to be well under way', async () => (await count()) >= 600, 60_000, 50);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const storedAtKill = await count();
+    expect(storedAtKill).toBeLessThan(stack.sim.workspace(WS).expected().length);
+
+    workerProcess();
+    await waitFor('the backfill to finish', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
+    expect(await storedTickets(stack.t.db, WS)).toEqual(normalizeExpected(stack.sim.workspace(WS).expected()));
+    const refetched = Object.values(stack.sim.stats().conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
+    expect(refetched).toBeLessThanOrEqual(150);
+  });
+});

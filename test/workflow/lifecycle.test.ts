@@ -1,0 +1,189 @@
+import { request } from 'undici';
+import { startOAuthServer, type OAuthServer } from '../../src/oauth/server';
+import { statusQuery } from '../../workflows/messages';
+import { workspaceWorkflowId } from '../../workflows/ids';
+import { sendCommand, workspaceStatus } from '../../src/cli/commands';
+import type { WorkspaceStatusView } from '../../workflows/types';
+import { normalizeExpected, storedTickets } from '../helpers/expectRows';
+import { startStack, waitFor, type Stack } from '../helpers/stack';
+
+const WS = 'sim-ws-1';
+
+describe('a workspace from OAuth to live loops', () => {
+  let stack: Stack;
+  let oauth: OAuthServer;
+  const status = () => workspaceStatus(stack.env.client, WS) as Promise<WorkspaceStatusView>;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      simulator: { seed: 7, workspaces: [{ id: WS, name: 'Lifecycle Co', region: 'us', conversations: 300 }] },
+      workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000 }, backfill: { heartbeatTimeoutMs: 10_000 } },
+    });
+    oauth = await startOAuthServer({
+      connect: stack.connectDeps,
+      http: stack.http,
+      clientId: 'sim-client',
+      clientSecret: 'sim-secret',
+      port: 0,
+      appBaseUrlOverride: stack.sim.baseUrl,
+      apiBaseUrl: stack.sim.baseUrl,
+    });
+  });
+  afterAll(async () => {
+    await oauth?.close();
+    await stack?.stop();
+  });
+
+  async function oauthFlow(): Promise<{ callbackUrl: string; status: number; body: string }> {
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    await start.body.dump();
+    expect(start.statusCode).toBe(302);
+    const authorize = await request(String(start.headers.location));
+    await authorize.body.dump();
+    expect(authorize.statusCode).toBe(302);
+    const callbackUrl = String(authorize.headers.location);
+    const callback = await request(callbackUrl);
+    return { callbackUrl, status: callback.statusCode, body: await callback.body.text() };
+  }
+
+  it('connects through OAuth and backfills exactly the expected rows', async () => {
+    const first = await oauthFlow();
+    expect(first.status).toBe(200);
+    expect(first.body).toContain(WS);
+
+    const done = await waitFor('backfill to finish', async () => {
+      const v = await status();
+      return v?.jobs.backfill.done ? v : null;
+    }, 90_000);
+    expect(done.status).toBe('Synced');
+    expect(done.jobs.backfill.conversationsStored).toBe(stack.sim.workspace(WS).expected().length);
+
+    const expected = normalizeExpected(stack.sim.workspace(WS).expected());
+    expect(await storedTickets(stack.t.db, WS)).toEqual(expected);
+    const agents = await stack.t.db.selectFrom('agents').select('admin_id').where('workspace_id', '=', WS).execute();
+    expect(agents).toHaveLength(stack.sim.workspace(WS).admins().length);
+  });
+
+  it('refuses a replayed or unknown state', async () => {
+    const replay = await oauthFlow();
+    expect(replay.status).toBe(200); // a fresh state works…
+    const again = await request(replay.callbackUrl); // …but the same callback twice does not
+    expect(again.statusCode).toBe(400);
+    expect(await again.body.text()).toContain('reused');
+    const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=not-a-state`);
+    expect(unknown.statusCode).toBe(400);
+    expect(await unknown.body.text()).toContain('unknown');
+  });
+
+  it('a second connect reaches the same workflow instead of starting another', async () => {
+    const handle = stack.env.client.workflow.getHandle(workspaceWorkflowId(WS));
+    const before = (await handle.describe()).runId;
+    await stack.connect(`tok-${WS}`);
+    const after = await handle.describe();
+    expect(after.runId).toBe(before);
+    expect(after.status.name).toBe('RUNNING');
+  });
+
+  it('the default loop picks up a new and an updated conversation', async () => {
+    const sim = stack.sim.workspace(WS);
+    const created = sim.createConversation();
+    const existing = sim.expected()[0]!.conversationId;
+    sim.updateConversation(existing);
+    const want = normalizeExpected(sim.expected());
+    await waitFor('new and updated conversations to land', async () => {
+      const rows = await storedTickets(stack.t.db, WS);
+      const c = rows.find((r) => r.conversationId === created.id);
+      const u = rows.find((r) => r.conversationId === existing);
+      return c && u && JSON.stringify(u) === JSON.stringify(want.find((e) => e.conversationId === existing)) ? true : null;
+    }, 30_000);
+    if (want.some((e) => e.conversationId === created.id)) {
+      const rows = await storedTickets(stack.t.db, WS);
+      expect(rows.find((r) => r.conversationId === created.id)).toEqual(want.find((e) => e.conversationId === created.id));
+    }
+  });
+
+  it("lands an agent's away-mode change within one agent_states interval", async () => {
+    const admin = stack.sim.workspace(WS).admins()[0]!;
+    const away = !admin.away_mode_enabled;
+    const changedAt = Date.now();
+    stack.sim.workspace(WS).setAway(admin.id, away);
+    const row = await waitFor('the agent state row', async () => {
+      const r = await stack.t.db.selectFrom('agent_states').selectAll().where('workspace_id', '=', WS).where('admin_id', '=', admin.id).executeTakeFirst();
+      return r && r.state === (away ? 'away' : 'available') ? r : null;
+    }, 10_000, 50);
+    // agent_states runs every 1 s here: the change must land within one interval (+ request time).
+    expect(row.since.getTime() - changedAt).toBeLessThan(1_000 + 500);
+    const events = await stack.t.db.selectFrom('agent_state_events').selectAll().where('workspace_id', '=', WS).where('admin_id', '=', admin.id).execute();
+    expect(events.at(-1)?.state).toBe(away ? 'away' : 'available');
+  });
+
+  it('pause sends zero requests while paused; resume restarts the loops', async () => {
+    const view = await sendCommand(stack.env.client, WS, 'pause');
+    expect(view.status).toBe('Paused');
+    await waitFor('the gate to close', async () => (await stack.deps.gate.blockedReason(WS)) === 'paused');
+    stack.sim.resetStats();
+    // Several agent_states and default intervals pass while paused.
+    const until = Date.now() + 4_000;
+    await waitFor('paused period', async () => Date.now() >= until, 10_000, 250);
+    expect(stack.sim.stats().byWorkspace[WS]?.requests ?? 0).toBe(0);
+
+    expect((await sendCommand(stack.env.client, WS, 'resume')).status).not.toBe('Paused');
+    await waitFor('requests after resume', async () => (stack.sim.stats().byWorkspace[WS]?.requests ?? 0) > 0, 10_000);
+  });
+
+  it('rejects invalid resync arguments and runs a valid resync', async () => {
+    await expect(sendCommand(stack.env.client, WS, 'resync', { fromSec: 200, toSec: 100 })).rejects.toThrow(/fromSec \(200\) must be before toSec/);
+    await expect(sendCommand(stack.env.client, WS, 'resync', { fromSec: -1 } as never)).rejects.toThrow(/non-negative integer/);
+    const sim = stack.sim.workspace(WS);
+    const newest = Math.max(...sim.expected().map((e) => e.createdAt));
+    stack.sim.resetStats();
+    const view = await sendCommand(stack.env.client, WS, 'resync', { fromSec: newest - 30 * 86400, toSec: newest + 1 });
+    expect(view.status).toBe('Sync in progress');
+    await waitFor('resync to finish', async () => (await status()).jobs.resync?.done === true, 60_000);
+    const inRange = sim.expected().filter((e) => e.createdAt >= newest - 30 * 86400);
+    // A resync refetches every stored conversation of the range, even unchanged ones.
+    for (const e of inRange) expect(stack.sim.stats().conversationFetches[e.conversationId] ?? 0).toBeGreaterThanOrEqual(1);
+    expect((await status()).status).toBe('Synced');
+  });
+
+  it('a revoked token leads to Needs reauthorization without a retry storm; reauthorized resumes', async () => {
+    stack.sim.revokeToken(WS);
+    stack.sim.resetStats();
+    await waitFor('Needs reauthorization', async () => (await status()).status === 'Needs reauthorization', 30_000);
+    const afterStatus = stack.sim.stats().byWorkspace[WS]?.requests ?? 0;
+    const until = Date.now() + 3_000;
+    await waitFor('a quiet period', async () => Date.now() >= until, 10_000, 250);
+    // No request at all leaves once the workspace waits for a reauthorization.
+    expect(stack.sim.stats().byWorkspace[WS]?.requests ?? 0).toBe(afterStatus);
+    expect(afterStatus).toBeLessThan(10);
+
+    const token = stack.sim.issueToken(WS);
+    await stack.connect(token);
+    await waitFor('Synced again', async () => (await status()).status === 'Synced', 30_000);
+    const polledAt = (await status()).jobs.agent_states.lastSuccessAt;
+    await waitFor('agent states polling again', async () => {
+      const r = await stack.t.db.selectFrom('agent_states').select('observed_at').where('workspace_id', '=', WS).orderBy('observed_at', 'desc').executeTakeFirst();
+      return r && r.observed_at.getTime() > Date.now() - 2_000;
+    }, 15_000);
+    expect(polledAt === null || typeof polledAt === 'number').toBe(true);
+  });
+
+  it('never puts an access token in a workflow history', async () => {
+    const handle = stack.env.client.workflow.getHandle(workspaceWorkflowId(WS));
+    const history = JSON.stringify(await handle.fetchHistory());
+    expect(history).not.toContain(`tok-${WS}`);
+    const q = await handle.query(statusQuery);
+    expect(JSON.stringify(q)).not.toContain('tok-');
+  });
+
+  it('disconnect stops every job and deletes the token', async () => {
+    const view = await sendCommand(stack.env.client, WS, 'disconnect');
+    expect(view.status).toBe('Disconnected');
+    await waitFor('credentials deleted', async () => {
+      const c = await stack.t.db.selectFrom('intercom_credentials').select('workspace_id').where('workspace_id', '=', WS).executeTakeFirst();
+      return c === undefined;
+    });
+    const handle = stack.env.client.workflow.getHandle(workspaceWorkflowId(WS));
+    await waitFor('workflow to complete', async () => (await handle.describe()).status.name === 'COMPLETED');
+  });
+});
