@@ -1,7 +1,8 @@
 import { request } from 'undici';
 import { startOAuthServer, type OAuthServer } from '../../src/oauth/server';
 import { statusQuery } from '../../workflows/messages';
-import { workspaceWorkflowId } from '../../workflows/ids';
+import { backfillChildId, resyncChildId, workspaceWorkflowId } from '../../workflows/ids';
+import { recordHistories } from '../helpers/histories';
 import { sendCommand, workspaceStatus } from '../../src/cli/commands';
 import type { WorkspaceStatusView } from '../../workflows/types';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
@@ -185,5 +186,6 @@ describe('a workspace from OAuth to live loops', () => {
     });
     const handle = stack.env.client.workflow.getHandle(workspaceWorkflowId(WS));
     await waitFor('workflow to complete', async () => (await handle.describe()).status.name === 'COMPLETED');
+    if (process.env.RECORD_HISTORIES) await recordHistories(stack, [workspaceWorkflowId(WS), backfillChildId(WS), resyncChildId(WS, 1)]);
   });
 });

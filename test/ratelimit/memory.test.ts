@@ -1,0 +1,69 @@
+import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
+
+/** Hammers `acquire` from `concurrency` loops until `untilMs`; returns the grant times. */
+async function hammer(acquire: () => Promise<void>, concurrency: number, untilMs: number): Promise<number[]> {
+  const grants: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < untilMs) {
+        await acquire();
+        const t = Date.now();
+        if (t < untilMs) grants.push(t);
+        await new Promise((r) => setImmediate(r));
+      }
+    }),
+  );
+  return grants;
+}
+
+function perWindow(grants: number[], windowMs: number): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const g of grants) {
+    const w = Math.floor(g / windowMs);
+    m.set(w, (m.get(w) ?? 0) + 1);
+  }
+  return m;
+}
+
+describe('InMemoryRateLimiter', () => {
+  it('never exceeds the budget in a window and uses all of it', async () => {
+    const windowMs = 200;
+    const limiter = new InMemoryRateLimiter({ initialLimit: 15, windowMs, guardMs: 20 });
+    const start = Math.ceil(Date.now() / windowMs) * windowMs;
+    while (Date.now() < start) await new Promise((r) => setImmediate(r));
+    const grants = await hammer(() => limiter.acquire('ws'), 20, start + 5 * windowMs);
+    const counts = perWindow(grants, windowMs);
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(15);
+    expect(grants.length).toBeGreaterThanOrEqual(0.9 * 15 * 5);
+  });
+
+  it('keeps workspaces apart', async () => {
+    const limiter = new InMemoryRateLimiter({ initialLimit: 2, windowMs: 60_000 });
+    await limiter.acquire('a');
+    await limiter.acquire('a');
+    await limiter.acquire('b');
+    expect(limiter.snapshot('a')?.used).toBe(2);
+    expect(limiter.snapshot('b')?.used).toBe(1);
+  });
+
+  it('a waiting acquire honours the abort signal', async () => {
+    const limiter = new InMemoryRateLimiter({ initialLimit: 1, windowMs: 60_000 });
+    await limiter.acquire('ws');
+    const ac = new AbortController();
+    const p = limiter.acquire('ws', ac.signal);
+    const reason = new Error('cancelled');
+    ac.abort(reason);
+    await expect(p).rejects.toBe(reason);
+    await expect(limiter.acquire('ws', ac.signal)).rejects.toBe(reason);
+  });
+
+  it('after a 429 waits for the reset', async () => {
+    const limiter = new InMemoryRateLimiter({ initialLimit: 100, windowMs: 10_000 });
+    await limiter.acquire('ws');
+    const resetSec = Math.floor(Date.now() / 1000) + 1;
+    await limiter.observe('ws', { status: 429, limit: 100, remaining: 0, resetSec });
+    await limiter.acquire('ws');
+    expect(Date.now()).toBeGreaterThanOrEqual(resetSec * 1000);
+    expect(limiter.snapshot('ws')).toMatchObject({ windowEndMs: resetSec * 1000 + 10_000, used: 1 });
+  });
+});
