@@ -1,0 +1,74 @@
+import type { Rng } from './random';
+import type { FaultOptions } from './types';
+
+export const DEFAULT_FAULTS: FaultOptions = { serverErrorRate: 0, timeoutRate: 0, timeoutMs: 30_000, malformedRate: 0 };
+
+export type Fault = 'none' | 'timeout' | 'server_error' | 'malformed';
+
+/** Decides, per API request, whether to misbehave. Draws come from a seeded PRNG so a failing run can be replayed. */
+export class Faults {
+  options: FaultOptions;
+
+  constructor(
+    private readonly rng: Rng,
+    initial: Partial<FaultOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_FAULTS, ...initial };
+  }
+
+  set(f: Partial<FaultOptions>): void {
+    this.options = { ...this.options, ...f };
+  }
+
+  decide(): Fault {
+    const o = this.options;
+    if (o.timeoutRate <= 0 && o.serverErrorRate <= 0 && o.malformedRate <= 0) return 'none';
+    const r = this.rng.float();
+    if (r < o.timeoutRate) return 'timeout';
+    if (r < o.timeoutRate + o.serverErrorRate) return 'server_error';
+    if (r < o.timeoutRate + o.serverErrorRate + o.malformedRate) return 'malformed';
+    return 'none';
+  }
+
+  serverError(): { status: number; code: string; message: string } {
+    return this.rng.pick([
+      { status: 500, code: 'server_error', message: 'Server Error' },
+      { status: 502, code: 'server_error', message: 'Bad Gateway' },
+      { status: 503, code: 'service_unavailable', message: 'Service Unavailable' },
+    ]);
+  }
+
+  /**
+   * A 200 body that breaks the contract: cut-off JSON, an HTML error page, or valid JSON of the wrong shape
+   * (conversations without created_at, lists without their array).
+   */
+  malform(json: string): string {
+    const variant = this.rng.int(0, 2);
+    if (variant === 0) return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    if (variant === 1) return '<html><body><h1>We\'re sorry, but something went wrong.</h1></body></html>';
+    return breakShape(json);
+  }
+}
+
+function breakShape(json: string): string {
+  const body: unknown = JSON.parse(json);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return '[]';
+  const obj = body as Record<string, unknown>;
+  if (Array.isArray(obj['conversations'])) {
+    obj['conversations'] = obj['conversations'].map((c: unknown) => {
+      if (typeof c !== 'object' || c === null) return c;
+      const { created_at: _dropped, ...rest } = c as Record<string, unknown>;
+      return rest;
+    });
+    return JSON.stringify(obj);
+  }
+  if (obj['type'] === 'conversation') {
+    delete obj['created_at'];
+    obj['conversation_parts'] = null;
+    return JSON.stringify(obj);
+  }
+  for (const key of ['admins', 'teams', 'data']) if (key in obj) obj[key] = null;
+  delete obj['app'];
+  delete obj['id'];
+  return JSON.stringify(obj);
+}

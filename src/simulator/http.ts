@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+let requestCounter = 0;
+
+/** Intercom-style request ids: 20 lowercase base-36 characters. */
+export function requestId(): string {
+  requestCounter += 1;
+  return `000${requestCounter.toString(36).padStart(17, '0')}`;
+}
+
+export function errorReply(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
+  return { status, body: JSON.stringify({ type: 'error.list', request_id: requestId(), errors: [{ code, message }] }), headers };
+}
+
+export function jsonReply(value: unknown): Reply {
+  return { status: 200, body: JSON.stringify(value) };
+}
+
+export class BodyTooLarge extends Error {}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge('request body too large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(reply.body)),
+    ...reply.headers,
+  });
+  res.end(reply.body);
+}

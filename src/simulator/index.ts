@@ -1,0 +1,118 @@
+import { generateWorkspace } from './data';
+import { Faults } from './faults';
+import { LiveMode } from './live';
+import { OAuthServer } from './oauth';
+import { mixSeed, Rng } from './random';
+import { RateLimiter } from './rateLimit';
+import { SimServer } from './server';
+import { StatsCollector } from './stats';
+import { TokenRegistry } from './tokens';
+import type { FaultOptions, SimStats, Simulator, SimulatorOptions, SimWorkspace, SimWorkspaceSpec } from './types';
+import { WorkspaceState } from './workspace';
+
+export type {
+  ConvState,
+  ExpectedStatusEvent,
+  ExpectedTicket,
+  FaultOptions,
+  Region,
+  SimAdmin,
+  SimAuthor,
+  SimConversation,
+  SimConversationSummary,
+  SimPart,
+  SimStats,
+  SimTag,
+  SimTeam,
+  Simulator,
+  SimulatorOptions,
+  SimWorkspace,
+  SimWorkspaceSpec,
+  SimWorkspaceStats,
+} from './types';
+export { PART_CAP } from './workspace';
+export { REGION_NAMES } from './server';
+
+export const DEFAULT_WORKSPACE: SimWorkspaceSpec = { id: 'sim-ws-1', name: 'Simulated Co', region: 'us', conversations: 200 };
+
+function checkRate(name: string, v: number | undefined): void {
+  if (v !== undefined && !(v >= 0 && v <= 1)) throw new Error(`faults.${name} must be in [0, 1], got ${v}`);
+}
+
+function checkFaults(f: Partial<FaultOptions>): void {
+  checkRate('serverErrorRate', f.serverErrorRate);
+  checkRate('timeoutRate', f.timeoutRate);
+  checkRate('malformedRate', f.malformedRate);
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const seed = opts.seed ?? 1;
+  const now = opts.now ?? Date.now;
+  const specs = opts.workspaces ?? [DEFAULT_WORKSPACE];
+  const windowMs = opts.windowMs ?? 10_000;
+  if (!(windowMs > 0)) throw new Error('windowMs must be positive');
+  checkFaults(opts.faults ?? {});
+
+  const tokens = new TokenRegistry();
+  const workspaces = new Map<string, WorkspaceState>();
+  const startMs = now();
+  specs.forEach((spec, index) => {
+    if (workspaces.has(spec.id)) throw new Error(`duplicate workspace id ${spec.id}`);
+    if ((spec.admins ?? 8) < 1) throw new Error(`workspace ${spec.id} needs at least one admin`);
+    const data = generateWorkspace(spec, index, seed, startMs);
+    workspaces.set(spec.id, new WorkspaceState(spec, data, seed, now, () => tokens.tokensOf(spec.id)));
+    tokens.add(spec.token ?? `tok-${spec.id}`, spec.id);
+  });
+  const firstWorkspace = specs[0]?.id;
+
+  const stats = new StatsCollector();
+  const rate = new RateLimiter(now, windowMs, opts.ratePerMinute ?? 1000);
+  const faults = new Faults(new Rng(mixSeed(seed, 0xfa)), opts.faults);
+  const oauth = new OAuthServer(opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' }, now, tokens, (wanted) => {
+    if (wanted === undefined) return firstWorkspace ?? null;
+    if (workspaces.has(wanted)) return wanted;
+    for (const ws of workspaces.values()) if (ws.name === wanted) return ws.id;
+    return null;
+  });
+  const server = new SimServer({ workspaces, tokens, oauth, rate, stats, faults, rng: new Rng(mixSeed(seed, 0x1a)) });
+  server.latencyMs = opts.latencyMs ?? 0;
+  server.jitterMs = opts.jitterMs ?? 0;
+  const live = new LiveMode(() => workspaces.values(), new Rng(mixSeed(seed, 0x11)));
+  const baseUrl = await server.listen(opts.port ?? 0);
+
+  const mustGet = (id: string): WorkspaceState => {
+    const ws = workspaces.get(id);
+    if (ws === undefined) throw new Error(`unknown workspace ${id}`);
+    return ws;
+  };
+
+  return {
+    baseUrl,
+    async stop(): Promise<void> {
+      live.stop();
+      await server.close();
+    },
+    stats: (): SimStats => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    workspace: (id: string): SimWorkspace => mustGet(id),
+    setFaults(f: Partial<FaultOptions>): void {
+      checkFaults(f);
+      faults.set(f);
+    },
+    setLatency(latencyMs: number, jitterMs = 0): void {
+      server.latencyMs = latencyMs;
+      server.jitterMs = jitterMs;
+    },
+    setRatePerMinute: (r: number) => rate.setRatePerMinute(r),
+    revokeToken(workspaceId: string): void {
+      mustGet(workspaceId);
+      tokens.revokeAll(workspaceId);
+    },
+    issueToken(workspaceId: string): string {
+      mustGet(workspaceId);
+      return tokens.issue(workspaceId);
+    },
+    startLive: (o?: { intervalMs?: number }) => live.start(o?.intervalMs),
+    stopLive: () => live.stop(),
+  };
+}

@@ -1,0 +1,217 @@
+import { newRecord } from './conversation';
+import type { WorkspaceData } from './data';
+import type { Directory } from './directory';
+import { htmlToPlain } from './html';
+import { reopenVariant, unsnoozeVariant } from './plan';
+import { mixSeed, Rng } from './random';
+import type { ConvRecord } from './record';
+import { compareRecords, headOf, invalidate } from './record';
+import type { Action } from './timeline';
+import { applyAction } from './timeline';
+import type { ExpectedTicket, SimAdmin, SimConversation, SimPart, SimTag, SimTeam, SimWorkspace, SimWorkspaceSpec } from './types';
+
+/** Intercom returns at most this many parts, the most recent ones. */
+export const PART_CAP = 500;
+
+/** Full-conversation JSON is large, so only the most recently served ones stay cached. */
+const FULL_JSON_CACHE = 2000;
+
+export class WorkspaceState implements SimWorkspace {
+  readonly id: string;
+  readonly name: string;
+  readonly region: string;
+  readonly directory: Directory;
+  /** Ascending by (created_at, id); search walks it backwards. */
+  readonly sorted: ConvRecord[];
+  private readonly byId = new Map<string, ConvRecord>();
+  private readonly fullJson = new Map<string, string>();
+  private readonly rng: Rng;
+  /** Bumped on every change so cached search results can tell they are stale. */
+  version = 0;
+  readonly searchCache = new Map<string, { version: number; matches: ConvRecord[] }>();
+
+  constructor(
+    readonly spec: SimWorkspaceSpec,
+    data: WorkspaceData,
+    seed: number,
+    private readonly now: () => number,
+    private readonly tokenList: () => string[],
+  ) {
+    this.id = spec.id;
+    this.name = spec.name;
+    this.region = spec.region;
+    this.directory = data.directory;
+    this.sorted = data.records;
+    for (const r of data.records) this.byId.set(r.id, r);
+    this.rng = new Rng(mixSeed(seed, data.directory.index, 0x1f));
+  }
+
+  record(id: string): ConvRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  /** The JSON body of GET /conversations/{id}. */
+  conversationJson(rec: ConvRecord, plaintext: boolean): string {
+    const key = plaintext ? `p${rec.id}` : rec.id;
+    let json = this.fullJson.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(plaintext ? toPlaintext(toConversation(rec)) : toConversation(rec));
+      if (this.fullJson.size >= FULL_JSON_CACHE) {
+        const oldest = this.fullJson.keys().next();
+        if (oldest.done !== true) this.fullJson.delete(oldest.value);
+      }
+    } else {
+      this.fullJson.delete(key); // re-insert to keep the map in least-recently-used order
+    }
+    this.fullJson.set(key, json);
+    return json;
+  }
+
+  conversations(): SimConversation[] {
+    return this.sorted.map(toConversation);
+  }
+
+  conversation(id: string): SimConversation | undefined {
+    const rec = this.byId.get(id);
+    return rec === undefined ? undefined : toConversation(rec);
+  }
+
+  allParts(id: string): SimPart[] {
+    return [...this.mustGet(id).parts];
+  }
+
+  expected(): ExpectedTicket[] {
+    const out: ExpectedTicket[] = [];
+    for (const rec of this.sorted) {
+      if (rec.oracle.ignored) continue;
+      const first = rec.oracle.firstRespondedAt;
+      const cut = rec.parts.length - PART_CAP;
+      out.push({
+        conversationId: rec.id,
+        createdAt: rec.createdAt,
+        updatedAt: rec.updatedAt,
+        subject: rec.oracle.subject,
+        status: rec.state,
+        firstRespondedAt: first,
+        firstResponseDuration: first === null ? null : first - rec.createdAt,
+        statusEvents: rec.oracle.statusEvents
+          .filter((e) => e.partIndex >= cut)
+          .map((e) => ({ partId: e.partId, status: e.status, occurredAt: e.occurredAt })),
+        partsTruncated: rec.parts.length > PART_CAP,
+      });
+    }
+    return out;
+  }
+
+  admins(): SimAdmin[] {
+    return this.directory.admins.map((a) => ({ ...a, team_ids: [...a.team_ids] }));
+  }
+
+  teams(): SimTeam[] {
+    return this.directory.teams;
+  }
+
+  tags(): SimTag[] {
+    return this.directory.tags;
+  }
+
+  tokens(): string[] {
+    return this.tokenList();
+  }
+
+  piiMarkers(): string[] {
+    return this.sorted.map((r) => r.marker);
+  }
+
+  createConversation(atMs?: number): SimConversation {
+    const nowSec = Math.floor(this.now() / 1000);
+    const at = atMs === undefined ? nowSec : Math.floor(atMs / 1000);
+    const rec = newRecord(this.directory, this.rng, at, 'customer');
+    if (this.rng.chance(0.5)) applyAction(this.directory, rec, { kind: 'bot' }, at, this.rng);
+    if (this.rng.chance(0.5)) applyAction(this.directory, rec, { kind: 'assign', by: 'bot' }, at, this.rng);
+    rec.updatedAt = Math.max(at, nowSec);
+    this.insert(rec);
+    return toConversation(rec);
+  }
+
+  updateConversation(id: string, atMs?: number): void {
+    const rec = this.mustGet(id);
+    const at = Math.floor((atMs ?? this.now()) / 1000);
+    const actions: Action[] = [];
+    if (rec.state === 'closed') {
+      actions.push({ kind: 'reopen', variant: reopenVariant(this.rng) }, { kind: 'human' });
+    } else {
+      if (rec.state === 'snoozed') actions.push({ kind: 'unsnooze', variant: unsnoozeVariant(this.rng) });
+      actions.push({ kind: 'human' }, { kind: 'close', by: 'admin' });
+    }
+    for (const a of actions) applyAction(this.directory, rec, a, at, this.rng);
+    rec.updatedAt = Math.max(rec.updatedAt, at);
+    this.changed(rec);
+  }
+
+  setAway(adminId: string, away: boolean, reassign?: boolean): void {
+    const admin = this.directory.admins.find((a) => a.id === adminId);
+    if (admin === undefined) throw new Error(`workspace ${this.id} has no admin ${adminId}`);
+    admin.away_mode_enabled = away;
+    if (reassign !== undefined) admin.away_mode_reassign = reassign;
+  }
+
+  /** Picks a conversation for live updates. */
+  randomConversationId(rng: Rng): string | undefined {
+    return this.sorted.length === 0 ? undefined : this.sorted[rng.int(0, this.sorted.length - 1)]?.id;
+  }
+
+  private mustGet(id: string): ConvRecord {
+    const rec = this.byId.get(id);
+    if (rec === undefined) throw new Error(`workspace ${this.id} has no conversation ${id}`);
+    return rec;
+  }
+
+  private insert(rec: ConvRecord): void {
+    // Binary search: new conversations are usually the newest, but atMs may place one anywhere.
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = this.sorted[mid];
+      if (m !== undefined && compareRecords(m, rec) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sorted.splice(lo, 0, rec);
+    this.byId.set(rec.id, rec);
+    this.version += 1;
+  }
+
+  private changed(rec: ConvRecord): void {
+    invalidate(rec);
+    this.fullJson.delete(rec.id);
+    this.fullJson.delete(`p${rec.id}`);
+    this.version += 1;
+  }
+}
+
+export function toConversation(rec: ConvRecord): SimConversation {
+  return {
+    ...headOf(rec),
+    conversation_parts: {
+      type: 'conversation_part.list',
+      conversation_parts: rec.parts.length > PART_CAP ? rec.parts.slice(-PART_CAP) : [...rec.parts],
+      total_count: rec.parts.length,
+    },
+  };
+}
+
+function toPlaintext(c: SimConversation): SimConversation {
+  return {
+    ...c,
+    source: { ...c.source, subject: htmlToPlain(c.source.subject), body: htmlToPlain(c.source.body) },
+    conversation_parts: {
+      ...c.conversation_parts,
+      conversation_parts: c.conversation_parts.conversation_parts.map((p) => (p.body === null ? p : { ...p, body: htmlToPlain(p.body) })),
+    },
+  };
+}
