@@ -30,6 +30,9 @@ interface Slot {
   tokensValidUntil: number;
   /** Last state read from / written to the row; `used` is a lower bound of the row's. */
   cache: WindowState | undefined;
+  /** A raise of `used` learned from X-RateLimit-Remaining, written by the next claim (no extra round trip). */
+  minUsed: number;
+  minUsedWindowEnd: number;
   claim: Promise<void> | null;
   record: Promise<void> | null;
   waiting: number;
@@ -93,7 +96,7 @@ export class PostgresRateLimiter implements RateLimiter {
   private slot(workspaceId: string): Slot {
     let s = this.slots.get(workspaceId);
     if (!s) {
-      s = { tokens: 0, tokensValidUntil: 0, cache: undefined, claim: null, record: null, waiting: 0, acquiresSinceClaim: 0, lastClaimAt: 0 };
+      s = { tokens: 0, tokensValidUntil: 0, cache: undefined, minUsed: 0, minUsedWindowEnd: 0, claim: null, record: null, waiting: 0, acquiresSinceClaim: 0, lastClaimAt: 0 };
       this.slots.set(workspaceId, s);
     }
     return s;
@@ -153,13 +156,15 @@ export class PostgresRateLimiter implements RateLimiter {
     const newEnd = sql`(case when ${rolled} then r.window_end_ms + r.window_ms * ((${now} - r.window_end_ms) / r.window_ms + 1) else r.window_end_ms end)`;
     const baseUsed = sql`(case when not ${rolled} then r.used when ${now} < r.window_end_ms + r.window_ms then r.carry else 0 end)`;
     const baseCarry = sql`(case when ${rolled} then 0 else r.carry end)`;
-    const grant = sql`greatest(0, least(${want}::int, r.window_limit - ${baseUsed}))`;
+    const minUsed = slot.minUsedWindowEnd > nowMs ? slot.minUsed : 0;
+    const effUsed = sql`greatest(${baseUsed}, case when ${newEnd} = ${slot.minUsedWindowEnd}::bigint then ${minUsed}::int else 0 end)`;
+    const grant = sql`greatest(0, least(${want}::int, r.window_limit - ${effUsed}))`;
     const res = await sql<Row>`
       insert into rate_limits as r (workspace_id, window_limit, limit_learned, window_ms, window_end_ms, used, carry, last_grant, updated_at)
       values (${workspaceId}, ${this.initialLimit}, false, ${w}, ${initEnd}, ${g0}, ${c0}, ${g0}, now())
       on conflict (workspace_id) do update set
         window_end_ms = ${newEnd},
-        used = ${baseUsed} + ${grant},
+        used = ${effUsed} + ${grant},
         carry = ${baseCarry} + case when ${newEnd} - ${now} <= ${guard} then ${grant} else 0 end,
         last_grant = ${grant},
         updated_at = now()
@@ -184,6 +189,14 @@ export class PostgresRateLimiter implements RateLimiter {
       const current = roll(cached, nowMs);
       const next = observe(cached, obs, nowMs, this.wopts);
       if (sameWindowState(current, next)) return;
+      if (sameWindowState(current, { ...next, used: current.used })) {
+        // Only `used` rises (the server counted requests we did not): the next claim writes it.
+        if (slot.minUsedWindowEnd !== next.windowEndMs) slot.minUsed = 0;
+        slot.minUsed = Math.max(slot.minUsed, next.used);
+        slot.minUsedWindowEnd = next.windowEndMs;
+        slot.cache = next;
+        return;
+      }
       if (obs.status === 429 || next.windowEndMs !== current.windowEndMs) slot.tokens = 0;
       if (slot.record) {
         await slot.record; // another observation is being written: re-check against its result
