@@ -1,3 +1,19 @@
+/**
+ * A simulated Intercom REST API on node:http, for tests, live mode and benchmarks.
+ *
+ * Where Intercom's behaviour is unknown or the brief left a choice, the simulator:
+ * - reports GET /me `app.region` as 'US' | 'Europe' | 'Australia' (REGION_NAMES);
+ * - ignores a `sort` in search bodies (results are always created_at desc, then id desc) and limits nesting to a
+ *   top-level group holding groups of filters; cursors are base64 of [created_at ms, id, page];
+ * - puts rate-limit headers on every response to a valid token on a known route (401 and unknown routes carry none);
+ *   stats count unknown routes under 'OTHER', and maxInWindow counts every request of a window, 429s included;
+ * - answers a timed-out request with 504 `request_timeout` after timeoutMs (default 30 s) unless the client left;
+ *   latency is latencyMs plus a uniform [0, jitterMs) draw; fault and jitter draws come from the seed;
+ * - requires redirect_uri on GET /oauth; each code exchange issues a new token (old tokens stay valid until revoked);
+ * - flips away modes only through live-mode ticks and setAway;
+ * - returns from SimWorkspace.conversations() what GET /conversations/{id} would (at most 500 parts); allParts()
+ *   has the rest. Returned objects share structure with the simulator's state: treat them as read-only.
+ */
 import { generateWorkspace } from './data';
 import { Faults } from './faults';
 import { LiveMode } from './live';
