@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { RateLimitObservation, RateLimiter } from '../ratelimit/limiter';
@@ -150,6 +151,8 @@ export class IntercomClient {
     this.#timeoutMs = opts.timeoutMs ?? 20_000;
     this.#maxRetries = opts.maxRetries ?? 4;
     this.#signal = opts.signal;
+    // Every concurrent request and wait listens on the signal: lift Node's leak warning threshold (10) for it.
+    if (opts.signal && getMaxListeners(opts.signal) !== 0 && getMaxListeners(opts.signal) < 1000) setMaxListeners(1000, opts.signal);
     this.#backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.#headers = {
       authorization: `Bearer ${opts.token}`,
