@@ -1,11 +1,11 @@
 import type { Db } from '../src/db/connection';
 import type { ClientProvider } from '../src/intercom/clientProvider';
-import type { RateLimitGate } from '../src/ratelimit/gate';
+import type { PostgresGate } from '../src/ratelimit/gate';
 
 export interface ActivityDeps {
   db: Db;
   clients: ClientProvider;
-  gate: RateLimitGate;
+  gate: PostgresGate;
   /** Detail requests in flight per window: enough to fill the rate budget at ~80 ms latency. */
   detailConcurrency: number;
   /** Tickets per upsert batch. */

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeterminismViolationError, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
 const dir = join(__dirname, 'fixtures', 'histories');
@@ -8,7 +9,10 @@ const dir = join(__dirname, 'fixtures', 'histories');
 async function histories() {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   return Promise.all(
-    files.map(async (file) => ({ file, workflowId: file.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(await readFile(join(dir, file), 'utf8'))) })),
+    files.map(async (file) => {
+      const recorded = JSON.parse(await readFile(join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
+      return { file, workflowId: recorded.workflowId, history: historyFromJSON(recorded.history) };
+    }),
   );
 }
 

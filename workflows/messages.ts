@@ -6,7 +6,7 @@ import type { BackfillControl, BackfillProgress, ResyncRequest, WorkspaceStatusV
 /** Operator commands are updates, so the caller learns at once whether they were accepted. */
 export const pauseUpdate = defineUpdate<WorkspaceStatusView, []>('pause');
 export const resumeUpdate = defineUpdate<WorkspaceStatusView, []>('resume');
-export const resyncUpdate = defineUpdate<WorkspaceStatusView, [ResyncRequest?]>('resync');
+export const resyncUpdate = defineUpdate<WorkspaceStatusView, [ResyncRequest]>('resync');
 export const disconnectUpdate = defineUpdate<WorkspaceStatusView, []>('disconnect');
 
 /** Sent with signal-with-start by every connect: new credentials are in the database. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WORKSPACE_ID } from '../temporal/searchAttributes';
 import { IntercomClient, regionFromMe, type IntercomHttp } from '../intercom/client';
-import { InMemoryRateLimiter } from '../ratelimit/inMemory';
+import { InMemoryRateLimiter } from '../ratelimit';
 import { saveCredentials } from '../repositories/credentials';
 import { upsertWorkspace } from '../repositories/workspaces';
 import type { Db } from '../db/connection';

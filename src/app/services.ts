@@ -3,7 +3,7 @@ import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db/connec
 import { createTokenCipher, loadOrCreateDevKey, type TokenCipher } from '../crypto/tokenCipher';
 import { createIntercomHttp, type IntercomHttp } from '../intercom/client';
 import { ClientProvider } from '../intercom/clientProvider';
-import { PostgresRateLimiter } from '../ratelimit/limiter';
+import { PostgresRateLimiter } from '../ratelimit';
 import { GatedRateLimiter, PostgresGate } from '../ratelimit/gate';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { ActivityDeps } from '../../activities';

@@ -9,7 +9,7 @@ import { agentsByState, contactsPerDay } from '../repositories/verify';
 
 export type Command = 'pause' | 'resume' | 'resync' | 'disconnect';
 
-export async function sendCommand(client: Client, workspaceId: string, command: Command, resync?: ResyncRequest): Promise<WorkspaceStatusView> {
+export async function sendCommand(client: Client, workspaceId: string, command: Command, resync: ResyncRequest = {}): Promise<WorkspaceStatusView> {
   const handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId));
   switch (command) {
     case 'pause':

@@ -7,6 +7,6 @@ import type { Stack } from './stack';
 export async function recordHistories(stack: Stack, workflowIds: string[]): Promise<void> {
   for (const id of workflowIds) {
     const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-    await writeFile(join(__dirname, '..', 'fixtures', 'histories', `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), historyToJSON(history));
+    await writeFile(join(__dirname, '..', 'fixtures', 'histories', `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), JSON.stringify({ workflowId: id, history: JSON.parse(historyToJSON(history)) }));
   }
 }

@@ -6,7 +6,7 @@ import { createTokenCipher, type TokenCipher } from '../../src/crypto/tokenCiphe
 import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
 import { ClientProvider } from '../../src/intercom/clientProvider';
 import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { PostgresRateLimiter } from '../../src/ratelimit/limiter';
+import { PostgresRateLimiter } from '../../src/ratelimit';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { createSyncWorker } from '../../src/worker/createWorker';
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
