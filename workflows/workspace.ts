@@ -113,7 +113,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     if (s.needsReauth) return 'Needs reauthorization';
     if (s.paused) return 'Paused';
     if (s.backfill.childId === null && s.jobs.catalog.runs === 0) return 'Connected';
-    if (!s.backfill.done || (s.resync && !s.resync.done)) return 'Sync in progress';
+    if (!s.backfill.done || s.pendingResync || (s.resync && !s.resync.done)) return 'Sync in progress';
     return 'Synced';
   };
   const view = (): WorkspaceStatusView => ({

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { disconnectUpdate, pauseUpdate, resumeUpdate, resyncUpdate, statusQuery } from '../../workflows/messages';
 import { workspaceWorkflowId } from '../../workflows/ids';
 import type { ResyncRequest, WorkspaceStatusView } from '../../workflows/types';
@@ -9,7 +9,21 @@ import { agentsByState, contactsPerDay } from '../repositories/verify';
 
 export type Command = 'pause' | 'resume' | 'resync' | 'disconnect';
 
+export class CommandRejectedError extends Error {
+  override name = 'CommandRejectedError';
+}
+
+/** Sends an operator command as an update; a rejection (e.g. a bad resync range) is thrown with the workflow's reason. */
 export async function sendCommand(client: Client, workspaceId: string, command: Command, resync: ResyncRequest = {}): Promise<WorkspaceStatusView> {
+  try {
+    return await update(client, workspaceId, command, resync);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new CommandRejectedError(`${command} rejected: ${err.cause?.message ?? err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+function update(client: Client, workspaceId: string, command: Command, resync: ResyncRequest): Promise<WorkspaceStatusView> {
   const handle = client.workflow.getHandle(workspaceWorkflowId(workspaceId));
   switch (command) {
     case 'pause':

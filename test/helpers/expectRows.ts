@@ -31,3 +31,14 @@ export function normalizeExpected(expected: ExpectedTicket[]): ExpectedTicket[] 
     .map((e) => ({ ...e, statusEvents: [...e.statusEvents].sort((a, b) => a.occurredAt - b.occurredAt || (a.partId < b.partId ? -1 : 1)) }))
     .sort((a, b) => (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : 0));
 }
+
+/**
+ * The simulator's data reaches 5.5 years back; the backfill covers five years before the
+ * connection, so the oracle is cut at the same instant the workflow computes.
+ */
+export async function expectedInBackfill(stack: { t: { db: Db }; sim: { workspace(id: string): { expected(): ExpectedTicket[] } } }, workspaceId: string, years = 5): Promise<ExpectedTicket[]> {
+  const ws = await stack.t.db.selectFrom('workspaces').select('connected_at').where('id', '=', workspaceId).executeTakeFirstOrThrow();
+  const connectedSec = Math.floor(ws.connected_at.getTime() / 1000);
+  const fromSec = connectedSec - Math.round(years * 365.25 * 86400);
+  return normalizeExpected(stack.sim.workspace(workspaceId).expected().filter((e) => e.createdAt >= fromSec && e.createdAt < connectedSec));
+}
