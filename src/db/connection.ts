@@ -30,11 +30,13 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (found.rowCount === 0) {
+      // Serialize creators: concurrent CREATE DATABASE calls fail while template1 is being copied.
+      await client.query('select pg_advisory_lock(726354)');
       try {
-        await client.query(`create database "${name}"`);
-      } catch (err) {
-        // Another process may have created it between the check and the create.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+        const again = await client.query('select 1 from pg_database where datname = $1', [name]);
+        if (again.rowCount === 0) await client.query(`create database "${name}"`);
+      } finally {
+        await client.query('select pg_advisory_unlock(726354)');
       }
     }
   } finally {

@@ -89,7 +89,6 @@ export function newRecord(dir: Directory, rng: Rng, createdAt: number, kind: Pro
     parts: [],
     acc,
     oracle: { ignored: kind === 'ignored', subject: subject.expected, firstRespondedAt: null, statusEvents: [] },
-    head: null,
     summaryJson: null,
   };
 }
@@ -100,6 +99,6 @@ export function generateConversation(dir: Directory, rng: Rng, createdAt: number
   const planned = planConversation(rng, profile);
   const times = schedule(planned, createdAt, latest);
   planned.forEach((p, i) => applyAction(dir, rec, p.action, times[i] ?? createdAt, rng));
-  rec.updatedAt = Math.max(createdAt, rec.parts[rec.parts.length - 1]?.created_at ?? createdAt);
+  rec.updatedAt = Math.max(createdAt, rec.parts[rec.parts.length - 1]?.at ?? createdAt);
   return rec;
 }

@@ -83,9 +83,9 @@ export class Directory {
     return this.conversationCounter;
   }
 
-  nextPartId(): string {
+  nextPartId(): number {
     this.partCounter += 1;
-    return String(this.partCounter);
+    return this.partCounter;
   }
 
   nextSourceId(): string {

@@ -1,10 +1,10 @@
+import type { PartRec } from './parts';
 import type {
   ConvState,
   SimAppliedTag,
   SimAuthor,
   SimContactRef,
   SimConversationSummary,
-  SimPart,
   SimRating,
   SimSource,
 } from './types';
@@ -15,7 +15,7 @@ export interface Oracle {
   subject: string | null;
   firstRespondedAt: number | null;
   /** partIndex lets expected() keep only the events of the 500 parts the API returns. */
-  statusEvents: Array<{ partIndex: number; partId: string; status: ConvState; occurredAt: number }>;
+  statusEvents: Array<{ partIndex: number; partId: number; status: ConvState; occurredAt: number }>;
 }
 
 /** Running values from which the conversation's mutable fields and statistics are derived. */
@@ -57,11 +57,10 @@ export interface ConvRecord {
   tags: SimAppliedTag[];
   priority: 'priority' | 'not_priority';
   rating: SimRating | null;
-  parts: SimPart[];
+  parts: PartRec[];
   acc: Accumulators;
   oracle: Oracle;
-  /** Caches, dropped on every change. */
-  head: SimConversationSummary | null;
+  /** Search-result JSON, dropped on every change. */
   summaryJson: string | null;
 }
 
@@ -160,18 +159,8 @@ export function buildHead(rec: ConvRecord): SimConversationSummary {
   };
 }
 
-export function invalidate(rec: ConvRecord): void {
-  rec.head = null;
-  rec.summaryJson = null;
-}
-
-export function headOf(rec: ConvRecord): SimConversationSummary {
-  if (rec.head === null) rec.head = buildHead(rec);
-  return rec.head;
-}
-
 export function summaryJsonOf(rec: ConvRecord): string {
-  if (rec.summaryJson === null) rec.summaryJson = JSON.stringify(headOf(rec));
+  if (rec.summaryJson === null) rec.summaryJson = JSON.stringify(buildHead(rec));
   return rec.summaryJson;
 }
 

@@ -1,9 +1,9 @@
 import type { Directory } from './directory';
-import { escapeHtml } from './html';
+import type { PartRec } from './parts';
+import { BODY_LISTS, BodyList, bodyCode, NO_BODY } from './parts';
 import type { Rng } from './random';
 import type { ConvRecord } from './record';
-import type { ConvState, SimAssignee, SimAuthor, SimPart } from './types';
-import { ADMIN_LINES, AI_LINES, BOT_LINES, CONTACT_LINES, NOTE_LINES } from './vocab';
+import type { ConvState, SimAssignee, SimAuthor } from './types';
 
 // A conversation is built as a sequence of actions. Each action appends exactly one part and tells the oracle what
 // it meant (a human admin's reply, a move to 'closed', …), so expected() never re-derives anything from part types.
@@ -46,8 +46,8 @@ export function stateAfter(action: Action): ConvState | null {
   }
 }
 
-function body(lines: readonly string[], marker: string, rng: Rng): string {
-  return `<p>${escapeHtml(rng.pick(lines).replace('{m}', marker))}</p>`;
+function body(list: BodyList, rng: Rng): number {
+  return bodyCode(list, rng.int(0, BODY_LISTS[list].length - 1));
 }
 
 function pickAdmin(dir: Directory, rng: Rng): SimAuthor {
@@ -55,30 +55,21 @@ function pickAdmin(dir: Directory, rng: Rng): SimAuthor {
 }
 
 interface PartExtras {
-  body?: string | null;
+  body?: number;
   assignedTo?: SimAssignee | null;
   eventDetails?: Record<string, unknown>;
 }
 
-function addPart(dir: Directory, rec: ConvRecord, partType: string, author: SimAuthor, at: number, extras: PartExtras = {}): SimPart {
-  const part: SimPart = {
-    type: 'conversation_part',
+function addPart(dir: Directory, rec: ConvRecord, partType: string, author: SimAuthor, at: number, extras: PartExtras = {}): PartRec {
+  const part: PartRec = {
     id: dir.nextPartId(),
-    part_type: partType,
-    body: extras.body ?? null,
-    created_at: at,
-    updated_at: at,
-    notified_at: at,
-    assigned_to: extras.assignedTo ?? null,
+    partType,
+    at,
     author,
-    attachments: [],
-    external_id: null,
-    redacted: false,
-    metadata: {},
+    body: extras.body ?? NO_BODY,
     state: rec.state,
-    tags: [],
-    event_details: extras.eventDetails ?? {},
-    app_package_code: null,
+    assignedTo: extras.assignedTo ?? null,
+    eventDetails: extras.eventDetails ?? null,
   };
   rec.parts.push(part);
   if (author.type === 'admin') rec.acc.teammates.add(author.id);
@@ -103,8 +94,8 @@ function noteAssignment(rec: ConvRecord, at: number): void {
   a.lastAssignmentAt = at;
 }
 
-function changeState(rec: ConvRecord, part: SimPart, status: ConvState): void {
-  rec.oracle.statusEvents.push({ partIndex: rec.parts.length - 1, partId: part.id, status, occurredAt: part.created_at });
+function changeState(rec: ConvRecord, part: PartRec, status: ConvState): void {
+  rec.oracle.statusEvents.push({ partIndex: rec.parts.length - 1, partId: part.id, status, occurredAt: part.at });
 }
 
 /** Appends the action's part at `at` (unix seconds) and updates the record's state, statistics and oracle. */
@@ -114,7 +105,7 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
   if (next !== null) rec.state = next;
   switch (action.kind) {
     case 'contact': {
-      addPart(dir, rec, 'comment', rec.contact, at, { body: body(CONTACT_LINES, rec.marker, rng) });
+      addPart(dir, rec, 'comment', rec.contact, at, { body: body(BodyList.Contact, rng) });
       if (rec.firstContactReply === null) rec.firstContactReply = { created_at: at, type: 'conversation', url: null };
       a.firstContactReplyAt ??= at;
       a.lastContactReplyAt = at;
@@ -123,7 +114,7 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
       break;
     }
     case 'human': {
-      addPart(dir, rec, 'comment', pickAdmin(dir, rng), at, { body: body(ADMIN_LINES, rec.marker, rng) });
+      addPart(dir, rec, 'comment', pickAdmin(dir, rng), at, { body: body(BodyList.Admin, rng) });
       rec.oracle.firstRespondedAt ??= at;
       a.firstAdminReplyAt ??= at;
       a.lastAdminReplyAt = at;
@@ -141,21 +132,21 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
         const flags = rng.int(0, 2);
         author = { ...admin, from_ai_agent: flags !== 1, is_ai_answer: flags !== 2 };
       }
-      addPart(dir, rec, 'comment', author, at, { body: body(AI_LINES, rec.marker, rng) });
+      addPart(dir, rec, 'comment', author, at, { body: body(BodyList.Ai, rng) });
       a.aiParticipated = true;
       break;
     }
     case 'bot':
-      addPart(dir, rec, rng.chance(0.8) ? 'comment' : 'quick_reply', dir.operatorBot, at, { body: body(BOT_LINES, rec.marker, rng) });
+      addPart(dir, rec, rng.chance(0.8) ? 'comment' : 'quick_reply', dir.operatorBot, at, { body: body(BodyList.Bot, rng) });
       break;
     case 'note':
-      addPart(dir, rec, 'note', pickAdmin(dir, rng), at, { body: body(NOTE_LINES, rec.marker, rng) });
+      addPart(dir, rec, 'note', pickAdmin(dir, rng), at, { body: body(BodyList.Note, rng) });
       break;
     case 'assign': {
       const byAdmin = action.by === 'admin';
       const to = assignee(dir, rng, rec, !byAdmin || rng.chance(0.3));
       // An assignment can carry a message to the customer; it is still not a reply.
-      const text = byAdmin && rng.chance(0.3) ? body(ADMIN_LINES, rec.marker, rng) : null;
+      const text = byAdmin && rng.chance(0.3) ? body(BodyList.Admin, rng) : NO_BODY;
       addPart(dir, rec, byAdmin ? 'assignment' : 'default_assignment', byAdmin ? pickAdmin(dir, rng) : dir.operatorBot, at, {
         body: text,
         assignedTo: to,
@@ -165,7 +156,7 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
     }
     case 'close': {
       const author = action.by === 'admin' ? pickAdmin(dir, rng) : dir.operatorBot;
-      const text = action.by === 'admin' && rng.chance(0.2) ? body(ADMIN_LINES, rec.marker, rng) : null;
+      const text = action.by === 'admin' && rng.chance(0.2) ? body(BodyList.Admin, rng) : NO_BODY;
       const part = addPart(dir, rec, 'close', author, at, { body: text });
       changeState(rec, part, 'closed');
       a.firstCloseAt ??= at;
@@ -176,9 +167,9 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
     }
     case 'reopen': {
       const admin = pickAdmin(dir, rng);
-      let part: SimPart;
+      let part: PartRec;
       if (action.variant === 'note_and_reopen') {
-        part = addPart(dir, rec, 'note_and_reopen', admin, at, { body: body(NOTE_LINES, rec.marker, rng) });
+        part = addPart(dir, rec, 'note_and_reopen', admin, at, { body: body(BodyList.Note, rng) });
       } else if (action.variant === 'assign_and_reopen') {
         part = addPart(dir, rec, 'assign_and_reopen', admin, at, { assignedTo: assignee(dir, rng, rec, rng.chance(0.5)) });
         noteAssignment(rec, at);

@@ -2,10 +2,11 @@ import { newRecord } from './conversation';
 import type { WorkspaceData } from './data';
 import type { Directory } from './directory';
 import { htmlToPlain } from './html';
+import { toSimPart } from './parts';
 import { reopenVariant, unsnoozeVariant } from './plan';
 import { mixSeed, Rng } from './random';
 import type { ConvRecord } from './record';
-import { compareRecords, headOf, invalidate } from './record';
+import { buildHead, compareRecords } from './record';
 import type { Action } from './timeline';
 import { applyAction } from './timeline';
 import type { ExpectedTicket, SimAdmin, SimConversation, SimPart, SimTag, SimTeam, SimWorkspace, SimWorkspaceSpec } from './types';
@@ -59,7 +60,7 @@ export class WorkspaceState implements SimWorkspace {
     const key = plaintext ? `p${rec.id}` : rec.id;
     let json = this.fullJson.get(key);
     if (json === undefined) {
-      json = JSON.stringify(plaintext ? toPlaintext(toConversation(rec)) : toConversation(rec));
+      json = JSON.stringify(toConversation(rec, plaintext));
       if (this.fullJson.size >= FULL_JSON_CACHE) {
         const oldest = this.fullJson.keys().next();
         if (oldest.done !== true) this.fullJson.delete(oldest.value);
@@ -72,7 +73,7 @@ export class WorkspaceState implements SimWorkspace {
   }
 
   conversations(): SimConversation[] {
-    return this.sorted.map(toConversation);
+    return this.sorted.map((r) => toConversation(r));
   }
 
   conversation(id: string): SimConversation | undefined {
@@ -81,7 +82,8 @@ export class WorkspaceState implements SimWorkspace {
   }
 
   allParts(id: string): SimPart[] {
-    return [...this.mustGet(id).parts];
+    const rec = this.mustGet(id);
+    return rec.parts.map((p) => toSimPart(p, rec.marker));
   }
 
   expected(): ExpectedTicket[] {
@@ -100,7 +102,7 @@ export class WorkspaceState implements SimWorkspace {
         firstResponseDuration: first === null ? null : first - rec.createdAt,
         statusEvents: rec.oracle.statusEvents
           .filter((e) => e.partIndex >= cut)
-          .map((e) => ({ partId: e.partId, status: e.status, occurredAt: e.occurredAt })),
+          .map((e) => ({ partId: String(e.partId), status: e.status, occurredAt: e.occurredAt })),
         partsTruncated: rec.parts.length > PART_CAP,
       });
     }
@@ -187,31 +189,25 @@ export class WorkspaceState implements SimWorkspace {
   }
 
   private changed(rec: ConvRecord): void {
-    invalidate(rec);
+    rec.summaryJson = null;
     this.fullJson.delete(rec.id);
     this.fullJson.delete(`p${rec.id}`);
     this.version += 1;
   }
 }
 
-export function toConversation(rec: ConvRecord): SimConversation {
+export function toConversation(rec: ConvRecord, plaintext = false): SimConversation {
+  const head = buildHead(rec);
+  const shown = rec.parts.length > PART_CAP ? rec.parts.slice(-PART_CAP) : rec.parts;
+  if (plaintext) {
+    head.source = { ...head.source, subject: htmlToPlain(head.source.subject), body: htmlToPlain(head.source.body) };
+  }
   return {
-    ...headOf(rec),
+    ...head,
     conversation_parts: {
       type: 'conversation_part.list',
-      conversation_parts: rec.parts.length > PART_CAP ? rec.parts.slice(-PART_CAP) : [...rec.parts],
+      conversation_parts: shown.map((p) => toSimPart(p, rec.marker, plaintext)),
       total_count: rec.parts.length,
-    },
-  };
-}
-
-function toPlaintext(c: SimConversation): SimConversation {
-  return {
-    ...c,
-    source: { ...c.source, subject: htmlToPlain(c.source.subject), body: htmlToPlain(c.source.body) },
-    conversation_parts: {
-      ...c.conversation_parts,
-      conversation_parts: c.conversation_parts.conversation_parts.map((p) => (p.body === null ? p : { ...p, body: htmlToPlain(p.body) })),
     },
   };
 }
