@@ -32,6 +32,16 @@ const NOISE: readonly NoiseVariant[] = [
   'conversation_sla_applied_by_rule',
 ];
 
+const FINAL_STATE: ReadonlyArray<readonly [ConvState, number]> = [['closed', 0.6], ['open', 0.3], ['snoozed', 0.1]];
+const REOPEN: ReadonlyArray<readonly ['open' | 'note_and_reopen' | 'assign_and_reopen', number]> = [['open', 0.5], ['note_and_reopen', 0.3], ['assign_and_reopen', 0.2]];
+const WHEN_CLOSED = [['reopen', 0.4], ['noise', 0.4], ['note', 0.2]] as const;
+const WHEN_SNOOZED = [['unsnooze', 0.5], ['close', 0.2], ['note', 0.15], ['noise', 0.15]] as const;
+type OpenChoice = 'contact' | 'human' | 'note' | 'assign' | 'ai' | 'noise' | 'close' | 'snooze';
+const OPEN_WEIGHTS: ReadonlyArray<readonly [OpenChoice, number]> = [
+  ['contact', 0.3], ['human', 0.25], ['note', 0.08], ['assign', 0.05], ['ai', 0.04], ['noise', 0.1], ['close', 0.12], ['snooze', 0.04],
+];
+const OPEN_WEIGHTS_NO_REPLY = OPEN_WEIGHTS.map(([k, w]) => [k, k === 'human' ? 0 : w] as const);
+
 function gapFor(action: Action, rng: Rng): number {
   switch (action.kind) {
     case 'contact':
@@ -95,7 +105,7 @@ export function planConversation(rng: Rng, p: Profile): Planned[] {
   const steps = huge ? Math.max(0, p.hugeParts - out.length - 2) : rng.int(0, 8);
   for (let i = 0; i < steps; i++) push(nextAction(rng, state, p.noReply));
 
-  const target = rng.weighted<ConvState>([['closed', 0.6], ['open', 0.3], ['snoozed', 0.1]]);
+  const target = rng.weighted(FINAL_STATE);
   if (state !== target) {
     if (state === 'closed') push({ kind: 'reopen', variant: reopenVariant(rng) });
     if (target === 'closed') push({ kind: 'close', by: p.noReply && rng.chance(0.5) ? 'bot' : 'admin' });
@@ -106,7 +116,7 @@ export function planConversation(rng: Rng, p: Profile): Planned[] {
 }
 
 export function reopenVariant(rng: Rng): 'open' | 'note_and_reopen' | 'assign_and_reopen' {
-  return rng.weighted([['open', 0.5], ['note_and_reopen', 0.3], ['assign_and_reopen', 0.2]]);
+  return rng.weighted(REOPEN);
 }
 
 export function unsnoozeVariant(rng: Rng): 'unsnoozed' | 'timer_unsnooze' {
@@ -115,28 +125,19 @@ export function unsnoozeVariant(rng: Rng): 'unsnoozed' | 'timer_unsnooze' {
 
 function nextAction(rng: Rng, state: ConvState, noReply: boolean): Action {
   if (state === 'closed') {
-    const k = rng.weighted([['reopen', 0.4], ['noise', 0.4], ['note', 0.2]] as const);
+    const k = rng.weighted(WHEN_CLOSED);
     if (k === 'reopen') return { kind: 'reopen', variant: reopenVariant(rng) };
     if (k === 'noise') return { kind: 'noise', variant: rng.pick(NOISE) };
     return { kind: 'note' };
   }
   if (state === 'snoozed') {
-    const k = rng.weighted([['unsnooze', 0.5], ['close', 0.2], ['note', 0.15], ['noise', 0.15]] as const);
+    const k = rng.weighted(WHEN_SNOOZED);
     if (k === 'unsnooze') return { kind: 'unsnooze', variant: unsnoozeVariant(rng) };
     if (k === 'close') return { kind: 'close', by: 'admin' };
     if (k === 'noise') return { kind: 'noise', variant: rng.pick(NOISE) };
     return { kind: 'note' };
   }
-  const k = rng.weighted([
-    ['contact', 0.3],
-    ['human', noReply ? 0 : 0.25],
-    ['note', 0.08],
-    ['assign', 0.05],
-    ['ai', 0.04],
-    ['noise', 0.1],
-    ['close', 0.12],
-    ['snooze', 0.04],
-  ] as const);
+  const k = rng.weighted(noReply ? OPEN_WEIGHTS_NO_REPLY : OPEN_WEIGHTS);
   switch (k) {
     case 'assign':
       return { kind: 'assign', by: rng.chance(0.7) ? 'admin' : 'bot' };
