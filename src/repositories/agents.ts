@@ -15,7 +15,9 @@ export async function upsertAgents(db: Db, workspaceId: string, rows: Insertable
         role: eb.ref('excluded.role'),
         team_ids: eb.ref('excluded.team_ids'),
         synced_at: eb.ref('excluded.synced_at'),
-      })),
+      }))
+      // synced_at records the last change: an unchanged agent is not rewritten.
+      .where(sql<boolean>`(agents.name, agents.email, agents.role, agents.team_ids) is distinct from (excluded.name, excluded.email, excluded.role, excluded.team_ids)`),
     )
     .execute();
 }
@@ -23,7 +25,8 @@ export async function upsertAgents(db: Db, workspaceId: string, rows: Insertable
 /**
  * Records one poll of agent states in a single statement: `agent_states` keeps the current state
  * (its `since` moves only when the state changes) and `agent_state_events` gets one row per
- * change, never one per poll. Returns the admins whose state changed.
+ * change, never one per poll; `observed_at` says when the state was last confirmed (to the
+ * minute). Returns the admins whose state changed.
  */
 export async function recordAgentStates(db: Db, workspaceId: string, states: AgentStateObservation[], observedAt: Date): Promise<string[]> {
   if (states.length === 0) return [];
@@ -47,6 +50,10 @@ export async function recordAgentStates(db: Db, workspaceId: string, states: Age
         since = case when (agent_states.state, agent_states.reassign) is distinct from (excluded.state, excluded.reassign)
                      then excluded.since else agent_states.since end,
         observed_at = excluded.observed_at
+      -- An unchanged state refreshes observed_at at most once a minute: 15-second polls of a
+      -- large fleet would otherwise rewrite every row every tick.
+      where (agent_states.state, agent_states.reassign) is distinct from (excluded.state, excluded.reassign)
+         or agent_states.observed_at < excluded.observed_at - interval '1 minute'
     ),
     events as (
       insert into agent_state_events (workspace_id, admin_id, state, reassign, started_at)

@@ -1,8 +1,8 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { QueuesTable, TeamsTable } from '../db/schema';
 
-/** Teams as Intercom has them now: upserted, and the ones deleted in Intercom removed. */
+/** Teams as Intercom has them now: changed ones upserted (synced_at = last change), deleted ones removed. */
 export async function upsertTeams(db: Db, workspaceId: string, rows: Insertable<TeamsTable>[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     let removal = trx.deleteFrom('teams').where('workspace_id', '=', workspaceId);
@@ -13,7 +13,10 @@ export async function upsertTeams(db: Db, workspaceId: string, rows: Insertable<
       .insertInto('teams')
       .values(rows)
       .onConflict((oc) =>
-        oc.columns(['workspace_id', 'team_id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), admin_ids: eb.ref('excluded.admin_ids'), synced_at: eb.ref('excluded.synced_at') })),
+        oc
+          .columns(['workspace_id', 'team_id'])
+          .doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), admin_ids: eb.ref('excluded.admin_ids'), synced_at: eb.ref('excluded.synced_at') }))
+          .where(sql<boolean>`(teams.name, teams.admin_ids) is distinct from (excluded.name, excluded.admin_ids)`),
       )
       .execute();
   });
@@ -29,7 +32,12 @@ export async function upsertQueues(db: Db, workspaceId: string, rows: Insertable
     await trx
       .insertInto('queues')
       .values(rows)
-      .onConflict((oc) => oc.columns(['workspace_id', 'tag_id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), synced_at: eb.ref('excluded.synced_at') })))
+      .onConflict((oc) =>
+        oc
+          .columns(['workspace_id', 'tag_id'])
+          .doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), synced_at: eb.ref('excluded.synced_at') }))
+          .where(sql<boolean>`queues.name is distinct from excluded.name`),
+      )
       .execute();
   });
 }

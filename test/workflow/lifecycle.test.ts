@@ -160,12 +160,17 @@ describe('a workspace from OAuth to live loops', () => {
     const token = stack.sim.issueToken(WS);
     await stack.connect(token);
     await waitFor('Synced again', async () => (await status()).status === 'Synced', 30_000);
-    const polledAt = (await status()).jobs.agent_states.lastSuccessAt;
+    // Every loop runs again: an away-mode change lands, and a new conversation is picked up.
+    const admin = stack.sim.workspace(WS).admins()[1]!;
+    const away = !admin.away_mode_enabled;
+    stack.sim.workspace(WS).setAway(admin.id, away);
+    const created = stack.sim.workspace(WS).createConversation();
     await waitFor('agent states polling again', async () => {
-      const r = await stack.t.db.selectFrom('agent_states').select('observed_at').where('workspace_id', '=', WS).orderBy('observed_at', 'desc').executeTakeFirst();
-      return r && r.observed_at.getTime() > Date.now() - 2_000;
+      const r = await stack.t.db.selectFrom('agent_states').select('state').where('workspace_id', '=', WS).where('admin_id', '=', admin.id).executeTakeFirst();
+      return r?.state === (away ? 'away' : 'available');
     }, 15_000);
-    expect(polledAt === null || typeof polledAt === 'number').toBe(true);
+    await waitFor('the default loop running again', async () => (stack.sim.stats().byEndpoint['POST /conversations/search'] ?? 0) > 0, 15_000);
+    expect(created.id).toBeTruthy();
   });
 
   it('never puts an access token in a workflow history', async () => {

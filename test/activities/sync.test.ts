@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { createTokenCipher } from '../../src/crypto/tokenCipher';
+import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
+import { ClientProvider } from '../../src/intercom/clientProvider';
+import { PostgresRateLimiter } from '../../src/ratelimit';
+import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
+import { saveCredentials } from '../../src/repositories/credentials';
+import { upsertWorkspace } from '../../src/repositories/workspaces';
+import { startSimulator, type Simulator } from '../../src/simulator';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { normalizeExpected, storedTickets } from '../helpers/expectRows';
+
+const WS = 'act-ws';
+
+/** Every row of every table the sync writes, for "a second sync changes nothing". */
+async function snapshot(t: TestDb): Promise<string> {
+  const tables = ['tickets', 'ticket_status_events', 'agents', 'agent_states', 'agent_state_events', 'teams', 'queues'];
+  const parts: string[] = [];
+  for (const table of tables) {
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by 1, 2, 3`.execute(t.db);
+    parts.push(`${table}:${JSON.stringify(rows.rows)}`);
+  }
+  return parts.join('\n');
+}
+
+describe('sync activities against the simulator', () => {
+  let t: TestDb;
+  let sim: Simulator;
+  let http: IntercomHttp;
+  let acts: ReturnType<typeof createActivities>;
+  const env = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });
+
+  beforeAll(async () => {
+    [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 5, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Act Co', region: 'us', conversations: 400 }] })]);
+    http = createIntercomHttp();
+    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
+    const gate = new PostgresGate(t.db);
+    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
+    await upsertWorkspace(t.db, { id: WS, name: 'Act Co', region: 'us', status: 'Connected', connectedAt: new Date() });
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`), cipher.keyId);
+    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await sim?.stop();
+    await t?.destroy();
+  });
+
+  const everything = { workspaceId: WS, fromSec: 0, toSec: Math.ceil(Date.now() / 1000) + 60, force: false, resume: null };
+
+  it('yields exactly the rows the rules give, without a detail request for ignored conversations', async () => {
+    const expected = normalizeExpected(sim.workspace(WS).expected());
+    const ignored = sim.workspace(WS).conversations().length - expected.length;
+    expect(ignored).toBeGreaterThan(0);
+    const r = await env().run(acts.syncConversationWindow, everything);
+    await env().run(acts.syncCatalog, { workspaceId: WS });
+    expect(r).toMatchObject({ stored: expected.length, ignored, missing: 0 });
+    expect(await storedTickets(t.db, WS)).toEqual(expected);
+    // One detail request per stored conversation, none for ignored ones, plus the search pages.
+    expect(sim.stats().byEndpoint['GET /conversations/{id}']).toBe(expected.length);
+    expect(r.requests).toBe(expected.length + r.pages);
+  });
+
+  it('syncing again changes nothing and fetches no unchanged conversation', async () => {
+    const before = await snapshot(t);
+    sim.resetStats();
+    const r = await env().run(acts.syncConversationWindow, everything);
+    await env().run(acts.syncCatalog, { workspaceId: WS });
+    expect(await snapshot(t)).toBe(before);
+    expect(r.stored).toBe(0);
+    expect(sim.stats().byEndpoint['GET /conversations/{id}'] ?? 0).toBe(0);
+  });
+
+  it('a forced resync refetches but still changes nothing', async () => {
+    const before = await snapshot(t);
+    const r = await env().run(acts.syncConversationWindow, { ...everything, force: true });
+    expect(r.stored).toBeGreaterThan(0);
+    expect(await snapshot(t)).toBe(before);
+  });
+
+  it('never stores message bodies or contacts (planted markers stay out of the database)', async () => {
+    const markers = sim.workspace(WS).piiMarkers();
+    expect(markers.length).toBeGreaterThan(0);
+    const dump = await snapshot(t);
+    expect(dump.length).toBeGreaterThan(10_000);
+    for (const m of markers) expect(dump).not.toContain(m);
+    // The markers really are in what Intercom sent.
+    expect(JSON.stringify(sim.workspace(WS).conversations()[0])).toContain('PII-MARKER');
+  });
+
+  it('the default loop moves its watermark to the newest updated_at it saw', async () => {
+    const since = Math.max(...sim.workspace(WS).expected().map((e) => e.updatedAt));
+    const created = sim.workspace(WS).createConversation();
+    const r = await env().run(acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since });
+    expect(r.cursorSec).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 5);
+    const stored = await storedTickets(t.db, WS);
+    const shouldStore = sim.workspace(WS).expected().some((e) => e.conversationId === created.id);
+    expect(stored.some((s) => s.conversationId === created.id)).toBe(shouldStore);
+  });
+});
