@@ -1,29 +1,34 @@
 import type { Insertable } from 'kysely';
-import type { AgentsTable, QueuesTable, TeamsTable } from '../db/schema';
-import type { Admin, Tag, Team } from '../intercom/schemas';
+import type { AgentsTable } from '../db/schema';
+import type { Admin } from '../intercom/schemas';
+
+// Callers that map the whole directory import teams and tags from here too.
+export { toQueueRow, toTeamRow } from './catalog';
 
 export type AgentState = 'available' | 'away';
 
 export interface AgentStateObservation {
   adminId: string;
   state: AgentState;
+  /** Intercom's away_mode_reassign: whether new conversations skip this agent while away. */
   reassign: boolean;
 }
 
-/** Every Intercom admin is a standard agent. */
+/** Intercom has no roles that map to Assembled's: every admin is a standard agent. */
+export const AGENT_ROLE = 'standard';
+
 export function toAgentRow(workspaceId: string, a: Admin, syncedAt: Date): Insertable<AgentsTable> {
-  return { workspace_id: workspaceId, admin_id: a.id, name: a.name ?? null, email: a.email ?? null, role: 'standard', team_ids: a.team_ids ?? [], synced_at: syncedAt };
+  return {
+    workspace_id: workspaceId,
+    admin_id: a.id,
+    name: a.name ?? null,
+    email: a.email ?? null,
+    role: AGENT_ROLE,
+    team_ids: (a.team_ids ?? []).map(String),
+    synced_at: syncedAt,
+  };
 }
 
 export function toAgentState(a: Admin): AgentStateObservation {
   return { adminId: a.id, state: a.away_mode_enabled ? 'away' : 'available', reassign: a.away_mode_reassign === true };
-}
-
-export function toTeamRow(workspaceId: string, t: Team, syncedAt: Date): Insertable<TeamsTable> {
-  return { workspace_id: workspaceId, team_id: t.id, name: t.name, admin_ids: t.admin_ids ?? [], synced_at: syncedAt };
-}
-
-/** Tags are queues. */
-export function toQueueRow(workspaceId: string, t: Tag, syncedAt: Date): Insertable<QueuesTable> {
-  return { workspace_id: workspaceId, tag_id: t.id, name: t.name, synced_at: syncedAt };
 }
