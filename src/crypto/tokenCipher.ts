@@ -3,27 +3,36 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface TokenCipher {
-  /** Identifies the key (a hash prefix, never the key), stored beside each ciphertext for rotation. */
+  /** Names the key (a hash prefix, never the key itself); stored beside each ciphertext so keys can rotate. */
   readonly keyId: string;
+  /** iv (12 bytes) | auth tag (16 bytes) | ciphertext. */
   encrypt(token: string): Buffer;
   decrypt(blob: Buffer): string;
 }
 
+const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+export const DEV_KEY_FILE = 'token-encryption.key';
 
 export class TokenDecryptionError extends Error {
   override name = 'TokenDecryptionError';
 }
 
-/** AES-256-GCM; a blob is iv (12) | auth tag (16) | ciphertext. */
+function parseKey(keyBase64: string): Buffer {
+  const key = Buffer.from(keyBase64.trim(), 'base64');
+  if (key.length !== KEY_BYTES) throw new Error(`the token encryption key must be ${KEY_BYTES} bytes, base64-encoded (got ${key.length} bytes)`);
+  return key;
+}
+
+/** AES-256-GCM: the auth tag makes a wrong key or a flipped bit fail loudly instead of yielding garbage. */
 export function createTokenCipher(keyBase64: string, keyId?: string): TokenCipher {
-  const key = Buffer.from(keyBase64, 'base64');
-  if (key.length !== 32) throw new Error('TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
+  const key = parseKey(keyBase64);
   const id = keyId ?? createHash('sha256').update(key).digest('hex').slice(0, 12);
   return {
     keyId: id,
     encrypt(token) {
+      // A fresh random IV per token: GCM leaks plaintext if an IV is ever reused under one key.
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
@@ -36,25 +45,25 @@ export function createTokenCipher(keyBase64: string, keyId?: string): TokenCiphe
         decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
         return Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
       } catch {
-        // Never include the blob or a partial plaintext in the message.
+        // The cause is dropped on purpose: nothing about the blob or a partial plaintext may reach logs.
         throw new TokenDecryptionError(`stored token cannot be decrypted with key ${id} (wrong TOKEN_ENCRYPTION_KEY or tampered data)`);
       }
     },
   };
 }
 
-/** Development only: a key kept in DATA_DIR so `npm start` works without configuration and across restarts. */
+/**
+ * Development only: a key kept in the data directory, so `npm start` works without configuration
+ * and tokens survive restarts. Production passes TOKEN_ENCRYPTION_KEY instead.
+ */
 export async function loadOrCreateDevKey(dataDir: string): Promise<string> {
-  const path = join(dataDir, 'token-encryption.key');
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(dataDir, { recursive: true });
-  const key = randomBytes(32).toString('base64');
-  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+  const path = join(dataDir, DEV_KEY_FILE);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // 'wx' fails if another process created the file first; both then read the same key.
+  await writeFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });
-  return (await readFile(path, 'utf8')).trim();
+  const key = (await readFile(path, 'utf8')).trim();
+  parseKey(key);
+  return key;
 }
