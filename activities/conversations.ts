@@ -42,6 +42,18 @@ export function createConversationActivities(deps: ActivityDeps) {
       }
     },
 
+    /** How many conversations a created_at window holds (one search request), for progress and ETA. */
+    async countConversations(input: { workspaceId: string; fromSec: number; toSec: number }): Promise<number> {
+      try {
+        return await withWorkspaceClient(deps, input.workspaceId, async (client) => {
+          const page = await client.search({ query: windowQuery('created_at', input.fromSec, input.toSec), pagination: { per_page: 1 } });
+          return page.total_count;
+        });
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
     /** The default loop: everything updated since the watermark. */
     async syncUpdatedConversations(input: SyncUpdatedInput): Promise<SyncUpdatedResult> {
       try {

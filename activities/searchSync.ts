@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
-import { toTicketRow } from '../src/mapping/ticket';
+import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
 import type { Db } from '../src/db/connection';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
@@ -46,7 +46,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let totalCount = 0;
   let maxUpdatedAt: number | null = null;
   const serial = createSerialQueue();
-  let buffer: Parameters<typeof upsertTickets>[1] = [];
+  let buffer: TicketWithEvents[] = [];
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;

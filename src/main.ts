@@ -7,6 +7,7 @@ import { startOAuthServer } from './oauth/server';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
 import { progressBar } from './app/progressBar';
+import { installRuntime } from './app/runtime';
 
 /**
  * `npm start`: the whole product on one machine. The embedded Temporal dev server (persistent,
@@ -16,6 +17,7 @@ import { progressBar } from './app/progressBar';
  */
 async function main(): Promise<void> {
   let config: Config = loadConfig();
+  installRuntime(config.LOG_LEVEL);
   const log = (l: string) => console.log(l);
   let simulator: Simulator | null = null;
   if (!config.INTERCOM_API_BASE_URL) {

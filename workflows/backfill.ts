@@ -1,7 +1,7 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
 import { checkpointOf, describe, isAuthFailure } from './failures';
-import { windows as windowActivities } from './activityProxies';
+import { quick, windows as windowActivities } from './activityProxies';
 import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
 import type { BackfillProgress, BackfillTuning } from './types';
 
@@ -30,6 +30,10 @@ export interface BackfillState {
   /** Windows to start before planning new ones: interrupted by an auth failure. */
   pending: Window[];
   stored: number;
+  /** Conversations the windows went through (stored, ignored, unchanged or gone). */
+  processed: number;
+  /** Conversations in the whole range, counted once at the start; null until known. */
+  total: number | null;
   requests: number;
   windowsDone: number;
   startedAtMs: number;
@@ -53,6 +57,8 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     windowSec: tuning.initialWindowSec,
     pending: [],
     stored: 0,
+    processed: 0,
+    total: null,
     requests: 0,
     windowsDone: 0,
     startedAtMs: Date.now(),
@@ -76,7 +82,9 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     const unfinished = [...inflight, ...s.pending].map((w) => w.toSec);
     const coveredDownToSec = Math.max(s.nextToSec, ...unfinished);
     const done = coveredDownToSec <= input.fromSec;
-    const fraction = Math.min(1, (input.toSec - coveredDownToSec) / span);
+    // Conversations are denser in recent years, so counts measure progress better than time does.
+    const byTime = Math.min(1, (input.toSec - coveredDownToSec) / span);
+    const fraction = done ? 1 : s.total ? Math.min(0.999, s.processed / s.total) : byTime;
     const elapsedSec = (Date.now() - s.startedAtMs) / 1000;
     return {
       childId,
@@ -113,6 +121,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
 
   function finished(w: Window, r: SyncWindowResult): void {
     s.stored += r.stored;
+    s.processed += r.stored + r.ignored + r.skipped + r.missing;
     s.requests += r.requests;
     s.windowsDone += 1;
     s.lastError = null;
@@ -140,6 +149,10 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
         inflight.splice(inflight.indexOf(w), 1);
         void report();
       });
+  }
+
+  if (s.total === null) {
+    s.total = await quick.countConversations({ workspaceId: input.workspaceId, fromSec: input.fromSec, toSec: input.toSec }).catch(() => null);
   }
 
   let startedThisRun = 0;

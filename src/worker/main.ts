@@ -2,10 +2,12 @@ import { loadConfig } from '../config';
 import { activityDeps, createServices } from '../app/services';
 import { connectWorkerConnection, resolveTemporal } from '../app/temporal';
 import { createSyncWorker } from './createWorker';
+import { installRuntime } from '../app/runtime';
 
 // `npm run worker`: a worker process on its own (several may run against one Postgres).
 async function main(): Promise<void> {
   const config = loadConfig();
+  installRuntime(config.LOG_LEVEL);
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
   const connection = await connectWorkerConnection(temporal.address);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
+import type { SyncUpdatedResult, SyncWindowResult } from '../../activities/types';
 import { createTokenCipher } from '../../src/crypto/tokenCipher';
 import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
 import { ClientProvider } from '../../src/intercom/clientProvider';
@@ -55,7 +56,7 @@ describe('sync activities against the simulator', () => {
     const expected = normalizeExpected(sim.workspace(WS).expected());
     const ignored = sim.workspace(WS).conversations().length - expected.length;
     expect(ignored).toBeGreaterThan(0);
-    const r = await env().run(acts.syncConversationWindow, everything);
+    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything);
     await env().run(acts.syncCatalog, { workspaceId: WS });
     expect(r).toMatchObject({ stored: expected.length, ignored, missing: 0 });
     expect(await storedTickets(t.db, WS)).toEqual(expected);
@@ -67,7 +68,7 @@ describe('sync activities against the simulator', () => {
   it('syncing again changes nothing and fetches no unchanged conversation', async () => {
     const before = await snapshot(t);
     sim.resetStats();
-    const r = await env().run(acts.syncConversationWindow, everything);
+    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything);
     await env().run(acts.syncCatalog, { workspaceId: WS });
     expect(await snapshot(t)).toBe(before);
     expect(r.stored).toBe(0);
@@ -76,7 +77,7 @@ describe('sync activities against the simulator', () => {
 
   it('a forced resync refetches but still changes nothing', async () => {
     const before = await snapshot(t);
-    const r = await env().run(acts.syncConversationWindow, { ...everything, force: true });
+    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, { ...everything, force: true });
     expect(r.stored).toBeGreaterThan(0);
     expect(await snapshot(t)).toBe(before);
   });
@@ -94,7 +95,7 @@ describe('sync activities against the simulator', () => {
   it('the default loop moves its watermark to the newest updated_at it saw', async () => {
     const since = Math.max(...sim.workspace(WS).expected().map((e) => e.updatedAt));
     const created = sim.workspace(WS).createConversation();
-    const r = await env().run(acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since });
+    const r: SyncUpdatedResult = await env().run(acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since });
     expect(r.cursorSec).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 5);
     const stored = await storedTickets(t.db, WS);
     const shouldStore = sim.workspace(WS).expected().some((e) => e.conversationId === created.id);
