@@ -1,17 +1,25 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { QueuesTable, TeamsTable } from '../db/schema';
+import { inTransaction, sortedBy, uniqueBy } from './transaction';
 
-/** Teams as Intercom has them now: changed ones upserted (synced_at = last change), deleted ones removed. */
-export async function upsertTeams(db: Db, workspaceId: string, rows: Insertable<TeamsTable>[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    let removal = trx.deleteFrom('teams').where('workspace_id', '=', workspaceId);
-    if (rows.length) removal = removal.where('team_id', 'not in', rows.map((r) => r.team_id));
-    await removal.execute();
-    if (rows.length === 0) return;
+/**
+ * Teams as Intercom has them now (GET /teams is the whole list): upserted, and the workspace's
+ * teams missing from the list removed. An empty list removes them all, so callers must only pass
+ * a list that Intercom actually returned. Unchanged rows are not rewritten.
+ */
+export async function upsertTeams(db: Db, workspaceId: string, rows: readonly Insertable<TeamsTable>[]): Promise<void> {
+  const teams = sortedBy(uniqueBy(rows, (r) => r.team_id), (r) => r.team_id).map((r) => ({ ...r, workspace_id: workspaceId }));
+  await inTransaction(db, async (trx) => {
+    await trx
+      .deleteFrom('teams')
+      .where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`not (team_id = any(${teams.map((t) => t.team_id)}::text[]))`)
+      .execute();
+    if (teams.length === 0) return;
     await trx
       .insertInto('teams')
-      .values(rows)
+      .values(teams)
       .onConflict((oc) =>
         oc
           .columns(['workspace_id', 'team_id'])
@@ -22,16 +30,19 @@ export async function upsertTeams(db: Db, workspaceId: string, rows: Insertable<
   });
 }
 
-/** Tags are queues; same replace-by-snapshot semantics as teams. */
-export async function upsertQueues(db: Db, workspaceId: string, rows: Insertable<QueuesTable>[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    let removal = trx.deleteFrom('queues').where('workspace_id', '=', workspaceId);
-    if (rows.length) removal = removal.where('tag_id', 'not in', rows.map((r) => r.tag_id));
-    await removal.execute();
-    if (rows.length === 0) return;
+/** Tags are queues; the same snapshot semantics as teams. */
+export async function upsertQueues(db: Db, workspaceId: string, rows: readonly Insertable<QueuesTable>[]): Promise<void> {
+  const queues = sortedBy(uniqueBy(rows, (r) => r.tag_id), (r) => r.tag_id).map((r) => ({ ...r, workspace_id: workspaceId }));
+  await inTransaction(db, async (trx) => {
+    await trx
+      .deleteFrom('queues')
+      .where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`not (tag_id = any(${queues.map((q) => q.tag_id)}::text[]))`)
+      .execute();
+    if (queues.length === 0) return;
     await trx
       .insertInto('queues')
-      .values(rows)
+      .values(queues)
       .onConflict((oc) =>
         oc
           .columns(['workspace_id', 'tag_id'])

@@ -4,12 +4,17 @@ import type { IntercomCredentialsTable } from '../db/schema';
 
 export type StoredCredentials = Selectable<IntercomCredentialsTable>;
 
-/** Only ciphertext is stored; updated_at tells running activities that a newer token exists. */
+/**
+ * Only ciphertext is stored. updated_at (clock time, so it moves even within one transaction)
+ * tells running activities that a newer token exists after a re-authorization.
+ */
 export async function saveCredentials(db: Db, workspaceId: string, tokenEncrypted: Buffer, keyId: string): Promise<void> {
   await db
     .insertInto('intercom_credentials')
-    .values({ workspace_id: workspaceId, token_encrypted: tokenEncrypted, key_id: keyId, updated_at: sql`clock_timestamp()` as never })
-    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ token_encrypted: tokenEncrypted, key_id: keyId, updated_at: sql`clock_timestamp()` as never }))
+    .values({ workspace_id: workspaceId, token_encrypted: tokenEncrypted, key_id: keyId, updated_at: sql<Date>`clock_timestamp()` })
+    .onConflict((oc) =>
+      oc.column('workspace_id').doUpdateSet((eb) => ({ token_encrypted: eb.ref('excluded.token_encrypted'), key_id: eb.ref('excluded.key_id'), updated_at: sql<Date>`clock_timestamp()` })),
+    )
     .execute();
 }
 
@@ -17,6 +22,8 @@ export async function loadCredentials(db: Db, workspaceId: string): Promise<Stor
   return db.selectFrom('intercom_credentials').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
 }
 
-export async function deleteCredentials(db: Db, workspaceId: string): Promise<void> {
-  await db.deleteFrom('intercom_credentials').where('workspace_id', '=', workspaceId).execute();
+/** Returns whether credentials existed. */
+export async function deleteCredentials(db: Db, workspaceId: string): Promise<boolean> {
+  const result = await db.deleteFrom('intercom_credentials').where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

@@ -1,22 +1,40 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 
-/** Tickets created per UTC day over the last `days` days, zero-filled (the Staffing Timeline's contacts). */
-export async function contactsPerDay(db: Db, workspaceId: string, days: number): Promise<Array<{ day: string; count: number }>> {
-  const result = await sql<{ day: string; count: string }>`
+export interface DayCount {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  count: number;
+}
+
+/**
+ * Tickets created per UTC day over the `days` days ending with `now`'s day, zero-filled, oldest
+ * first (what the Staffing Timeline shows as contacts).
+ */
+export async function contactsPerDay(db: Db, workspaceId: string, days: number, now: Date = new Date()): Promise<DayCount[]> {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`days must be a positive integer, got ${days}`);
+  const today = now.toISOString().slice(0, 10);
+  const result = await sql<{ day: string; count: number | string }>`
     select to_char(d.day, 'YYYY-MM-DD') as day, count(t.conversation_id) as count
-    from generate_series((now() at time zone 'utc')::date - (${days}::int - 1), (now() at time zone 'utc')::date, interval '1 day') as d(day)
+    from (select ${today}::date - g as day from generate_series(0, ${days}::int - 1) as g) as d
     left join tickets t on t.workspace_id = ${workspaceId}
-      and t.created_at >= d.day at time zone 'utc' and t.created_at < (d.day + interval '1 day') at time zone 'utc'
-    group by d.day order by d.day`.execute(db);
+      and t.created_at >= (d.day::timestamp at time zone 'UTC')
+      and t.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
+    group by d.day
+    order by d.day`.execute(db);
   return result.rows.map((r) => ({ day: r.day, count: Number(r.count) }));
 }
 
-/** Agents by current state (the Realtime dashboard's agent states). */
-export async function agentsByState(db: Db, workspaceId: string): Promise<Array<{ state: string; count: number }>> {
+export interface StateCount {
+  state: string;
+  count: number;
+}
+
+/** Agents by current state (what the Realtime dashboard shows); states with no agent are absent. */
+export async function agentsByState(db: Db, workspaceId: string): Promise<StateCount[]> {
   const rows = await db
     .selectFrom('agent_states')
-    .select(['state', (eb) => eb.fn.countAll<string>().as('count')])
+    .select(['state', (eb) => eb.fn.countAll<number | string>().as('count')])
     .where('workspace_id', '=', workspaceId)
     .groupBy('state')
     .orderBy('state')

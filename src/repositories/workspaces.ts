@@ -4,21 +4,31 @@ import type { WorkspacesTable } from '../db/schema';
 
 export type Workspace = Selectable<WorkspacesTable>;
 
-/** On a re-connect, name and region follow Intercom; connected_at keeps the first connection (the backfill's anchor). */
-export async function upsertWorkspace(
-  db: Db,
-  w: { id: string; name: string; region: string; status: string; connectedAt: Date },
-): Promise<Workspace> {
+export interface WorkspaceInput {
+  id: string;
+  name: string;
+  region: string;
+  status: string;
+  connectedAt: Date;
+}
+
+/**
+ * On a re-connect, name and region follow Intercom; connected_at keeps the first connection
+ * (the backfill's anchor) and status stays with the running workflow, which owns it.
+ */
+export async function upsertWorkspace(db: Db, w: WorkspaceInput): Promise<Workspace> {
   return db
     .insertInto('workspaces')
-    .values({ id: w.id, name: w.name, region: w.region, status: w.status, connected_at: w.connectedAt, updated_at: w.connectedAt })
-    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), region: eb.ref('excluded.region'), updated_at: sql`now()` })))
+    .values({ id: w.id, name: w.name, region: w.region, status: w.status, connected_at: w.connectedAt, updated_at: sql<Date>`now()` })
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), region: eb.ref('excluded.region'), updated_at: sql<Date>`now()` })))
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export async function setWorkspaceStatus(db: Db, id: string, status: string): Promise<void> {
-  await db.updateTable('workspaces').set({ status, updated_at: sql`now()` }).where('id', '=', id).execute();
+/** Returns false when no such workspace exists. */
+export async function setWorkspaceStatus(db: Db, id: string, status: string): Promise<boolean> {
+  const result = await db.updateTable('workspaces').set({ status, updated_at: sql<Date>`now()` }).where('id', '=', id).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function getWorkspace(db: Db, id: string): Promise<Workspace | undefined> {

@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import type { Conversation } from '../../src/intercom/schemas';
+import { toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
+import { countTickets, knownUpdatedAt, upsertTickets } from '../../src/repositories/tickets';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { adminComment, contact, conversation, part } from '../mapping/fixtures';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => t.destroy());
+
+async function snapshot(workspaceId: string) {
+  const tickets = await t.db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).orderBy('conversation_id').execute();
+  const events = await t.db.selectFrom('ticket_status_events').selectAll().where('workspace_id', '=', workspaceId).orderBy('conversation_id').orderBy('part_id').execute();
+  return { tickets, events };
+}
+
+function conv(id: string, over: Partial<Conversation> = {}): Conversation {
+  const parts = [contact(1_010), adminComment(1_100), part({ id: `${id}-close`, part_type: 'close', created_at: 1_200 })];
+  return conversation(parts, { id, state: 'closed', source: { subject: `Subject ${id}` }, ...over });
+}
+
+const page = (ws: string, ids: string[], syncedAt: Date): TicketWithEvents[] => ids.map((id) => toTicketRow(ws, conv(id), syncedAt));
+
+describe('upsertTickets', () => {
+  it('stores tickets and their status events', async () => {
+    await upsertTickets(t.db, page('w1', ['1', '2'], new Date('2026-01-01T00:00:00Z')));
+    const s = await snapshot('w1');
+    expect(s.tickets).toHaveLength(2);
+    expect(s.tickets[0]).toEqual({
+      workspace_id: 'w1',
+      conversation_id: '1',
+      created_at: new Date(1_000_000),
+      updated_at: new Date(5_000_000),
+      subject: 'Subject 1',
+      status: 'closed',
+      channel: 'chat',
+      first_responded_at: new Date(1_100_000),
+      first_response_duration: 100,
+      parts_truncated: false,
+      synced_at: new Date('2026-01-01T00:00:00Z'),
+    });
+    expect(s.events).toEqual([
+      { workspace_id: 'w1', conversation_id: '1', part_id: '1-close', status: 'closed', occurred_at: new Date(1_200_000) },
+      { workspace_id: 'w1', conversation_id: '2', part_id: '2-close', status: 'closed', occurred_at: new Date(1_200_000) },
+    ]);
+  });
+
+  it('sync again changes nothing, not even synced_at', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    await upsertTickets(t.db, page('w2', ids, new Date('2026-01-01T00:00:00Z')));
+    const before = await snapshot('w2');
+    const xminBefore = await sql<{ xmin: string }>`select xmin::text from tickets where workspace_id = 'w2' order by conversation_id`.execute(t.db);
+    await upsertTickets(t.db, page('w2', ids, new Date('2026-02-01T00:00:00Z')));
+    await upsertTickets(t.db, page('w2', ids, new Date('2026-03-01T00:00:00Z')));
+    expect(await snapshot('w2')).toEqual(before);
+    // Not even rewritten with equal values: no new row versions.
+    const xminAfter = await sql<{ xmin: string }>`select xmin::text from tickets where workspace_id = 'w2' order by conversation_id`.execute(t.db);
+    expect(xminAfter.rows).toEqual(xminBefore.rows);
+  });
+
+  it('a changed conversation updates its row (synced_at too) and adds its new events, keeping the old ones', async () => {
+    await upsertTickets(t.db, [toTicketRow('w3', conv('1'), new Date('2026-01-01T00:00:00Z'))]);
+    const reopened = conv('1', {
+      state: 'snoozed',
+      updated_at: 6_000,
+      // Only the newest parts are visible now: the close part fell out of the window.
+      conversation_parts: {
+        conversation_parts: [part({ id: '1-reopen', part_type: 'open', created_at: 5_500 }), part({ id: '1-snooze', part_type: 'snoozed', created_at: 5_900 })],
+        total_count: 600,
+      },
+      statistics: { first_admin_reply_at: 1_100 },
+    });
+    await upsertTickets(t.db, [toTicketRow('w3', reopened, new Date('2026-01-02T00:00:00Z'))]);
+    const s = await snapshot('w3');
+    expect(s.tickets[0]).toMatchObject({ status: 'snoozed', updated_at: new Date(6_000_000), parts_truncated: true, first_response_duration: 100, synced_at: new Date('2026-01-02T00:00:00Z') });
+    expect(s.events.map((e) => [e.part_id, e.status])).toEqual([
+      ['1-close', 'closed'],
+      ['1-reopen', 'open'],
+      ['1-snooze', 'snoozed'],
+    ]);
+  });
+
+  it('a change that keeps updated_at (e.g. a corrected mapping) is still written', async () => {
+    await upsertTickets(t.db, [toTicketRow('w4', conv('1'), new Date(0))]);
+    await upsertTickets(t.db, [toTicketRow('w4', conv('1', { source: { subject: 'Fixed' } }), new Date(1_000))]);
+    expect((await snapshot('w4')).tickets[0]).toMatchObject({ subject: 'Fixed', synced_at: new Date(1_000) });
+  });
+
+  it('never rolls a ticket back to older details', async () => {
+    await upsertTickets(t.db, [toTicketRow('w5', conv('1', { updated_at: 9_000, state: 'open' }), new Date(0))]);
+    const before = await snapshot('w5');
+    await upsertTickets(t.db, [toTicketRow('w5', conv('1', { updated_at: 8_000, state: 'closed' }), new Date(1_000))]);
+    expect((await snapshot('w5')).tickets).toEqual(before.tickets);
+  });
+
+  it('takes the last copy when a batch repeats a conversation or an event', async () => {
+    const first = toTicketRow('w6', conv('1', { updated_at: 6_000 }), new Date(0));
+    const second = toTicketRow('w6', conv('1', { updated_at: 7_000, state: 'open' }), new Date(0));
+    await upsertTickets(t.db, [first, second]);
+    const s = await snapshot('w6');
+    expect(s.tickets).toHaveLength(1);
+    expect(s.tickets[0]).toMatchObject({ updated_at: new Date(7_000_000), status: 'open' });
+    expect(s.events).toHaveLength(1);
+  });
+
+  it('handles batches far beyond the bind-parameter limit', async () => {
+    const ids = Array.from({ length: 12_000 }, (_, i) => `big${i}`);
+    await upsertTickets(t.db, page('w7', ids, new Date(0)));
+    expect(await countTickets(t.db, 'w7')).toBe(12_000);
+    expect(Number((await sql<{ n: number }>`select count(*) as n from ticket_status_events where workspace_id = 'w7'`.execute(t.db)).rows[0]?.n)).toBe(12_000);
+  });
+
+  it('joins a caller transaction, so a rollback undoes it', async () => {
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await upsertTickets(trx, page('w8', ['1'], new Date(0)));
+        expect(await countTickets(trx, 'w8')).toBe(1);
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect(await countTickets(t.db, 'w8')).toBe(0);
+  });
+
+  it('overlapping concurrent batches in different orders do not deadlock', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    const batches = Array.from({ length: 6 }, (_, k) => {
+      const order = k % 2 === 0 ? ids : [...ids].reverse();
+      return order.map((id) => toTicketRow('w9', conv(id, { updated_at: 5_000 + k }), new Date(k)));
+    });
+    await Promise.all(batches.map((b) => upsertTickets(t.db, b)));
+    const s = await snapshot('w9');
+    expect(s.tickets).toHaveLength(300);
+    expect(new Set(s.tickets.map((r) => r.updated_at.getTime()))).toEqual(new Set([5_005_000]));
+  });
+
+  it('accepts an empty batch', async () => {
+    await expect(upsertTickets(t.db, [])).resolves.toBeUndefined();
+  });
+});
+
+describe('knownUpdatedAt and countTickets', () => {
+  beforeAll(async () => {
+    await upsertTickets(t.db, [toTicketRow('k1', conv('a', { updated_at: 7_000 }), new Date(0)), toTicketRow('k1', conv('b', { updated_at: 8_000 }), new Date(0))]);
+    await upsertTickets(t.db, [toTicketRow('k2', conv('a', { updated_at: 9_000 }), new Date(0))]);
+  });
+
+  it('gives the stored updated_at in Unix seconds for the stored ids of that workspace only', async () => {
+    expect(await knownUpdatedAt(t.db, 'k1', ['a', 'b', 'missing'])).toEqual(new Map([['a', 7_000], ['b', 8_000]]));
+    expect(await knownUpdatedAt(t.db, 'k2', ['a', 'b'])).toEqual(new Map([['a', 9_000]]));
+    expect(await knownUpdatedAt(t.db, 'k1', [])).toEqual(new Map());
+  });
+
+  it('counts per workspace', async () => {
+    expect(await countTickets(t.db, 'k1')).toBe(2);
+    expect(await countTickets(t.db, 'k2')).toBe(1);
+    expect(await countTickets(t.db, 'nobody')).toBe(0);
+  });
+});
