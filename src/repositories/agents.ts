@@ -30,8 +30,9 @@ export async function upsertAgents(db: Db, workspaceId: string, rows: readonly I
  * Records one poll of agent states in one statement and returns the admins whose state changed
  * (state or reassign flag; an agent seen for the first time counts as a change).
  *
- * `agent_states` keeps the current state: `since` moves only on a change, `observed_at` on every
- * poll. `agent_state_events` gets one row per change, never one per poll. The change test runs
+ * `agent_states` keeps the current state: `since` moves only on a change, `observed_at` on a
+ * change and otherwise at most once a minute (so it tells when the state was last confirmed, to
+ * the minute). `agent_state_events` gets one row per change, never one per poll. The change test runs
  * inside ON CONFLICT DO UPDATE, which sees the latest committed row even under concurrency, so
  * two overlapping polls cannot both report one change. An observation older than the stored one
  * is ignored (a delayed poll must not roll the state back), and replaying a call with the same
@@ -55,6 +56,10 @@ export async function recordAgentStates(db: Db, workspaceId: string, states: rea
         since = case when (a.state, a.reassign) is distinct from (excluded.state, excluded.reassign) then excluded.since else a.since end,
         observed_at = excluded.observed_at
       where a.observed_at <= excluded.observed_at
+        -- An unchanged state is re-confirmed at most once a minute: 15-second polls of a large
+        -- fleet would otherwise rewrite every agent row every tick.
+        and ((a.state, a.reassign) is distinct from (excluded.state, excluded.reassign)
+             or a.observed_at < excluded.observed_at - interval '1 minute')
       returning a.admin_id, a.state, a.reassign, a.since
     ),
     events as (

@@ -35,12 +35,14 @@ describe('recordAgentStates', () => {
     ]);
   });
 
-  it('keeps the current state: since moves on a change only, observed_at on every poll', async () => {
+  it('keeps the current state: since moves on a change only, observed_at on a change or once a minute', async () => {
     await recordAgentStates(t.db, 'a2', [available('1')], at(0));
     await recordAgentStates(t.db, 'a2', [available('1')], at(15));
-    expect(await states('a2')).toEqual([{ admin_id: '1', state: 'available', reassign: false, since: at(0), observed_at: at(15) }]);
-    await recordAgentStates(t.db, 'a2', [away('1', false)], at(30));
-    expect(await states('a2')).toEqual([{ admin_id: '1', state: 'away', reassign: false, since: at(30), observed_at: at(30) }]);
+    expect(await states('a2')).toEqual([{ admin_id: '1', state: 'available', reassign: false, since: at(0), observed_at: at(0) }]);
+    await recordAgentStates(t.db, 'a2', [available('1')], at(61));
+    expect(await states('a2')).toEqual([{ admin_id: '1', state: 'available', reassign: false, since: at(0), observed_at: at(61) }]);
+    await recordAgentStates(t.db, 'a2', [away('1', false)], at(75));
+    expect(await states('a2')).toEqual([{ admin_id: '1', state: 'away', reassign: false, since: at(75), observed_at: at(75) }]);
   });
 
   it('counts a change of the reassign flag alone', async () => {
