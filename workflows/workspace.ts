@@ -252,7 +252,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       .run(() =>
         runJob(
           s.jobs.agent_states,
-          () => pollActs.pollAgentStates({ workspaceId, intervalMs: cadence.agentStatesMs, maxDurationMs: cadence.agentPollerRunMs }),
+          () =>
+            pollActs.pollAgentStates.executeWithOptions({ summary: `agent_states: GET /admins every ${cadence.agentStatesMs / 1000}s` }, [
+              { workspaceId, intervalMs: cadence.agentStatesMs, maxDurationMs: cadence.agentPollerRunMs },
+            ]),
           (r) => (r.lastPollAt ? new Date(r.lastPollAt).toISOString() : s.jobs.agent_states.cursor),
         ),
       )
@@ -283,13 +286,20 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     await ensureBackfill();
     if (s.catalogDue) {
       s.catalogDue = false;
-      await runJob(s.jobs.catalog, () => quick.syncCatalog({ workspaceId }), (r) => `${r.agents} agents, ${r.teams} teams, ${r.queues} queues`);
+      await runJob(
+        s.jobs.catalog,
+        () => quick.syncCatalog.executeWithOptions({ summary: 'catalog: teams, tags, admins' }, [{ workspaceId }]),
+        (r) => `${r.agents} agents, ${r.teams} teams, ${r.queues} queues`,
+      );
     }
     if (!s.needsReauth) startPoller();
     if (!s.needsReauth && Date.now() >= s.nextDefaultAt) {
       const r = await runJob(
         s.jobs.default,
-        () => incremental.syncUpdatedConversations({ workspaceId, sinceSec: s.defaultCursorSec }),
+        () =>
+          incremental.syncUpdatedConversations.executeWithOptions({ summary: `default: updated since ${new Date(s.defaultCursorSec * 1000).toISOString()}` }, [
+            { workspaceId, sinceSec: s.defaultCursorSec },
+          ]),
         (res) => String(res.cursorSec),
       );
       if (r) s.defaultCursorSec = r.cursorSec;
