@@ -1,6 +1,6 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
-import { checkpointOf, describe, isAuthFailure } from './failures';
+import { checkpointOf, describe, isCancellation } from './failures';
 import { quick, windows as windowActivities } from './activityProxies';
 import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
 import type { BackfillProgress, BackfillTuning } from './types';
@@ -14,6 +14,8 @@ export interface BackfillInput {
   /** Refetch conversations that are already stored (a resync). */
   force: boolean;
   tuning: BackfillTuning;
+  /** The parent's credentials epoch at start (see BackfillControl). */
+  epoch: number;
   state?: BackfillState;
 }
 
@@ -39,6 +41,7 @@ export interface BackfillState {
   startedAtMs: number;
   running: boolean;
   authFailed: boolean;
+  epoch: number;
   lastError: string | null;
 }
 
@@ -64,15 +67,19 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     startedAtMs: Date.now(),
     running: true,
     authFailed: false,
+    epoch: input.epoch,
     lastError: null,
   };
   const inflight: Window[] = [];
   const acts = windowActivities(tuning.heartbeatTimeoutMs);
   const childId = workflowInfo().workflowId;
 
-  setHandler(backfillControlSignal, ({ run }) => {
+  setHandler(backfillControlSignal, ({ run, epoch }) => {
     s.running = run;
-    if (run) s.authFailed = false;
+    if (epoch > s.epoch) {
+      s.epoch = epoch;
+      s.authFailed = false;
+    }
   });
   setHandler(backfillStatusQuery, () => progress());
 
@@ -97,6 +104,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       etaSeconds: done ? 0 : fraction > 0 ? Math.round((elapsedSec * (1 - fraction)) / fraction) : null,
       done,
       authFailed: s.authFailed,
+      epoch: s.epoch,
       lastError: s.lastError,
     };
   }
@@ -139,10 +147,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       .then(
         (r) => finished(w, r),
         (err: unknown) => {
-          // Only non-retryable failures arrive here (auth, disconnected): keep the window and its cursor.
+          // Only non-retryable failures arrive here (auth, no credentials, cancellation): keep the
+          // window and its cursor, and stop until the parent says the credentials are new.
           s.pending.unshift({ ...w, checkpoint: checkpointOf(err) ?? w.checkpoint });
           s.lastError = describe(err);
-          if (isAuthFailure(err)) s.authFailed = true;
+          if (!isCancellation(err)) s.authFailed = true;
         },
       )
       .finally(() => {

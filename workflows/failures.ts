@@ -1,8 +1,9 @@
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { FailureTypes, type WindowCheckpoint } from '../activities/types';
 
-export function isAuthFailure(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureTypes.auth;
+/** An auth failure (401/403) or no stored token: only a reauthorization helps. */
+export function needsCredentials(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === FailureTypes.auth || err.cause.type === FailureTypes.gone);
 }
 
 /** The checkpoint a window activity attached to its failure, so the window resumes where it stopped. */

@@ -24,7 +24,10 @@ export interface BackfillProgress {
   requests: number;
   etaSeconds: number | null;
   done: boolean;
+  /** The child stopped on a failure that needs new credentials (401/403, or no token stored). */
   authFailed: boolean;
+  /** The parent's credentials epoch the child last heard of: an auth failure from an older epoch is stale. */
+  epoch: number;
   lastError: string | null;
 }
 
@@ -57,6 +60,8 @@ export interface ResyncRequest {
 
 export interface BackfillControl {
   run: boolean;
+  /** Increases with every reauthorization. */
+  epoch: number;
 }
 
 export interface Cadence {

@@ -15,7 +15,7 @@ import {
 import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
 import { incremental, poller as pollerActivities, quick } from './activityProxies';
 import { backfillWorkflow } from './backfill';
-import { describe, isAuthFailure } from './failures';
+import { describe, isCancellation, needsCredentials } from './failures';
 import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, JobStatus, ResyncRequest, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
@@ -46,6 +46,8 @@ export interface WorkspaceState {
   jobs: { default: JobStatus; agent_states: JobStatus; catalog: JobStatus };
   /** Whether the backfill children were last told to run, so control is only sent on change. */
   childrenRunning: boolean;
+  /** Increases with every reauthorization; an auth failure of work started before it is stale. */
+  authEpoch: number;
 }
 
 export const DEFAULT_CADENCE: Cadence = { defaultMs: 5 * 60_000, agentStatesMs: 15_000, agentPollerRunMs: 60 * 60_000 };
@@ -106,6 +108,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     pendingResync: null,
     jobs: { default: emptyJob(), agent_states: emptyJob(), catalog: emptyJob() },
     childrenRunning: true,
+    authEpoch: 0,
   };
 
   const status = (): SyncStatus => {
@@ -144,11 +147,12 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   setHandler(disconnectUpdate, () => ((s.disconnected = true), view()), { validator: () => assertActive(active()) });
   setHandler(reauthorizedSignal, () => {
     s.needsReauth = false;
+    s.authEpoch += 1;
   });
   setHandler(backfillProgressSignal, (p) => {
     if (p.childId === s.backfill.childId) applyProgress(s.backfill, p);
     else if (s.resync && p.childId === s.resync.childId) applyProgress(s.resync, p);
-    if (p.authFailed) s.needsReauth = true;
+    if (p.authFailed && p.epoch === s.authEpoch) s.needsReauth = true;
   });
 
   let lastAttrs = '';
@@ -174,13 +178,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     lastDbStatus = current;
   }
 
+  let epochSent = s.authEpoch;
   async function controlChildren(run: boolean): Promise<void> {
-    if (s.childrenRunning === run) return;
+    if (s.childrenRunning === run && epochSent === s.authEpoch) return;
     s.childrenRunning = run;
+    epochSent = s.authEpoch;
     for (const job of [s.backfill, s.resync]) {
       if (!job?.childId || job.done) continue;
       try {
-        await getExternalWorkflowHandle(job.childId).signal(backfillControlSignal, { run });
+        await getExternalWorkflowHandle(job.childId).signal(backfillControlSignal, { run, epoch: s.authEpoch });
       } catch {
         // A finished child needs no control.
       }
@@ -190,7 +196,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   async function startBackfill(job: 'backfill' | 'resync', childId: string, fromSec: number, toSec: number, force: boolean): Promise<void> {
     await startChild(backfillWorkflow, {
       workflowId: childId,
-      args: [{ workspaceId, parentWorkflowId: self, fromSec, toSec, force, tuning }],
+      args: [{ workspaceId, parentWorkflowId: self, fromSec, toSec, force, tuning, epoch: s.authEpoch }],
       // The child outlives this run's continue-as-new; it reports progress by signal.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
@@ -223,7 +229,13 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
   }
 
+  /**
+   * Runs one job and records its outcome. Activities retry transient failures themselves; what
+   * arrives here is final for this run (auth, no credentials, cancellation). It is recorded,
+   * never thrown: a workspace workflow must not fail because one job did.
+   */
   async function runJob<T>(job: JobStatus, work: () => Promise<T>, cursor: (r: T) => string | null): Promise<T | null> {
+    const epoch = s.authEpoch;
     try {
       const result = await work();
       job.runs += 1;
@@ -232,9 +244,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       job.cursor = cursor(result);
       return result;
     } catch (err) {
+      if (isCancellation(err)) throw err;
       job.lastError = describe(err);
-      if (isAuthFailure(err)) s.needsReauth = true;
-      else throw err;
+      // A failure of work started with credentials that were replaced meanwhile is stale.
+      if (needsCredentials(err) && epoch === s.authEpoch) s.needsReauth = true;
       return null;
     }
   }
