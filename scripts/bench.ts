@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { backfillScenario } from './bench/scenarios/backfill';
+import { crashScenario } from './bench/scenarios/crash';
+import { fleetScenario } from './bench/scenarios/fleet';
+import { writesScenario } from './bench/scenarios/writes';
+import { evaluate, table, writeResult, type ScenarioOutput } from './bench/report';
+import { log } from './bench/stack';
+
+/**
+ * `npm run bench [-- --scenario NAME[,NAME…]] [--quick] [--tier 1000|10000] [--cpu-prof]`
+ *
+ * Runs scenarios against the simulated Intercom (≈80 ms latency), a fresh Postgres database per
+ * scenario and a real Temporal dev server, with the worker under test in its own process. Prints a
+ * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
+ * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
+ */
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet'] as const;
+type Name = (typeof SCENARIOS)[number];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', multiple: true },
+      quick: { type: 'boolean', default: false },
+      tier: { type: 'string', multiple: true },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(`usage: npm run bench -- [--scenario ${SCENARIOS.join('|')}] [--quick] [--tier 1000|10000] [--cpu-prof]`);
+    return;
+  }
+  const names = (values.scenario ?? [...SCENARIOS]).flatMap((s) => s.split(',')).map((s) => s.trim()) as Name[];
+  for (const n of names) if (!SCENARIOS.includes(n)) throw new Error(`unknown scenario "${n}" (one of ${SCENARIOS.join(', ')})`);
+  const quick = values.quick ?? false;
+  const cpuProf = values['cpu-prof'] ?? false;
+  const tiers = values.tier?.map(Number);
+  if (tiers?.some((t) => !(t > 0))) throw new Error('--tier takes requests per minute, e.g. --tier 1000');
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+
+  const all: Array<ScenarioOutput['summary']> = [];
+  for (const name of names) {
+    const started = Date.now();
+    log(`scenario ${name}${quick ? ' (quick)' : ''}`);
+    const out = await run(name, { quick, cpuProf, tiers });
+    const goals = evaluate(out.summary, out.goals);
+    const files = await writeResult(name, quick, command, out, goals);
+    console.log(`\n${table(`${name}${quick ? ' (quick)' : ''}: ${((Date.now() - started) / 1000).toFixed(0)} s · ${files.json} · ${files.svg}`, out, goals)}`);
+    for (const n of out.notes) console.log(`  - ${n}`);
+    all.push({ ...out.summary, goals_met: goals.every((g) => g.pass !== false) });
+  }
+  console.log(JSON.stringify(all.length === 1 ? all[0] : { scenarios: all }));
+}
+
+function run(name: Name, o: { quick: boolean; cpuProf: boolean; tiers?: number[] }): Promise<ScenarioOutput> {
+  switch (name) {
+    case 'backfill':
+      return backfillScenario({ quick: o.quick, cpuProf: o.cpuProf, tiers: o.tiers });
+    case 'fleet':
+      return fleetScenario({ quick: o.quick, cpuProf: o.cpuProf });
+    case 'writes':
+      return writesScenario({ quick: o.quick });
+    case 'crash':
+      return crashScenario({ quick: o.quick, cpuProf: o.cpuProf });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
