@@ -10,6 +10,7 @@ const root = resolve(__dirname, '..', '..');
 describe('a worker killed with SIGKILL mid-backfill', () => {
   let stack: Stack;
   const children: ChildProcess[] = [];
+  let output = '';
 
   beforeAll(async () => {
     stack = await startStack({
@@ -34,9 +35,13 @@ describe('a worker killed with SIGKILL mid-backfill', () => {
         INTERCOM_API_BASE_URL: stack.sim.baseUrl,
         ...(process.env.TEST_WORKFLOW_BUNDLE ? { WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE } : {}),
         DETAIL_CONCURRENCY: '16',
+        LOG_LEVEL: 'debug',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Debug-level logs, so the check below covers everything the worker could say.
     });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     children.push(child);
     return child;
   }
@@ -56,5 +61,10 @@ describe('a worker killed with SIGKILL mid-backfill', () => {
     expect(await storedTickets(stack.t.db, WS)).toEqual(await expectedInBackfill(stack, WS));
     const refetched = Object.values(stack.sim.stats().conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
     expect(refetched).toBeLessThanOrEqual(150);
+  });
+
+  it('no access token appears in the workers\' logs', () => {
+    expect(output.length).toBeGreaterThan(100);
+    expect(output).not.toContain(`tok-${WS}`);
   });
 });
