@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WORKSPACE_ID } from '../temporal/searchAttributes';
 import { IntercomClient, regionFromMe, type IntercomHttp } from '../intercom/client';
-import { InMemoryRateLimiter } from '../ratelimit';
+import { InMemoryRateLimiter, PostgresRateLimiter, type RateLimitObservation } from '../ratelimit';
 import { saveCredentials } from '../repositories/credentials';
 import { upsertWorkspace } from '../repositories/workspaces';
 import type { Db } from '../db/connection';
@@ -21,6 +21,16 @@ export interface ConnectDeps {
   workflowOptions?: Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill'>;
 }
 
+/** The probe's limiter: remembers what the /me response said about the budget. */
+class ProbeLimiter extends InMemoryRateLimiter {
+  last: RateLimitObservation | null = null;
+
+  override async observe(workspaceId: string, obs: RateLimitObservation): Promise<void> {
+    this.last = obs;
+    await super.observe(workspaceId, obs);
+  }
+}
+
 export interface ConnectResult {
   workspaceId: string;
   name: string;
@@ -36,9 +46,13 @@ export interface ConnectResult {
  */
 export async function connectWorkspace(deps: ConnectDeps, token: string): Promise<ConnectResult> {
   // /me comes before we know the workspace, so it cannot use the shared limiter's key.
-  const probe = new IntercomClient({ workspaceId: 'connect', token, region: 'us', baseUrl: deps.apiBaseUrlOverride, http: deps.http, limiter: new InMemoryRateLimiter() });
+  const probeLimiter = new ProbeLimiter();
+  const probe = new IntercomClient({ workspaceId: 'connect', token, region: 'us', baseUrl: deps.apiBaseUrlOverride, http: deps.http, limiter: probeLimiter });
   const me = await probe.me();
   const workspaceId = me.app.id_code;
+  // Intercom counted /me against the workspace's budget: tell the shared limiter, or a backfill that
+  // saturates this window would send one request too many (a 429).
+  if (probeLimiter.last) await new PostgresRateLimiter(deps.db).observe(workspaceId, probeLimiter.last);
   const region = regionFromMe(me.app.region);
   const workspace = await upsertWorkspace(deps.db, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
   await saveCredentials(deps.db, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
