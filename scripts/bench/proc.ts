@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
 const CLK_TCK = (() => {
@@ -47,6 +47,9 @@ export function readMachineCpu(): { busy: number; total: number } {
 export class ProcSampler {
   readonly samples: ProcSample[] = [];
   readonly machine: Array<{ t: number; busyCores: number }> = [];
+  /** Cumulative CPU seconds of other processes (the dev server, Postgres, this process), sampled with the worker. */
+  readonly others: Array<{ t: number; cpuSec: Record<string, number> }> = [];
+  private readonly otherSources: Record<string, () => number> = {};
   private timer: NodeJS.Timeout | null = null;
   private lastMachine = readMachineCpu();
   private readonly cores: number;
@@ -57,6 +60,12 @@ export class ProcSampler {
     cores = 2,
   ) {
     this.cores = cores;
+  }
+
+  /** Also samples `cpuSec()` (cumulative CPU seconds) under `name`. */
+  track(name: string, cpuSec: () => number): this {
+    this.otherSources[name] = cpuSec;
+    return this;
   }
 
   start(): this {
@@ -79,6 +88,18 @@ export class ProcSampler {
     const dt = m.total - this.lastMachine.total;
     if (dt > 0) this.machine.push({ t: Date.now(), busyCores: ((m.busy - this.lastMachine.busy) / dt) * this.cores });
     this.lastMachine = m;
+    const names = Object.keys(this.otherSources);
+    if (names.length) {
+      const cpuSec: Record<string, number> = {};
+      for (const n of names) {
+        try {
+          cpuSec[n] = this.otherSources[n]?.() ?? 0;
+        } catch {
+          cpuSec[n] = 0;
+        }
+      }
+      this.others.push({ t: Date.now(), cpuSec });
+    }
     return s;
   }
 
@@ -91,6 +112,15 @@ export class ProcSampler {
     return ((b.cpuSec - a.cpuSec) / ((b.t - a.t) / 1000)) * 100;
   }
 
+  /** CPU of each tracked process in % of one core between two instants. */
+  othersPercent(fromMs: number, toMs: number): Record<string, number> {
+    const inRange = this.others.filter((s) => s.t >= fromMs && s.t <= toMs);
+    const a = inRange[0];
+    const b = inRange[inRange.length - 1];
+    if (!a || !b || b.t <= a.t) return {};
+    return Object.fromEntries(Object.keys(b.cpuSec).map((k) => [k, +((((b.cpuSec[k] ?? 0) - (a.cpuSec[k] ?? 0)) / ((b.t - a.t) / 1000)) * 100).toFixed(1)]));
+  }
+
   peakRssMb(fromMs = 0, toMs = Number.POSITIVE_INFINITY): number | null {
     const rss = this.samples.filter((s) => s.t >= fromMs && s.t <= toMs).map((s) => s.rssMb);
     return rss.length ? Math.max(...rss) : null;
@@ -100,4 +130,53 @@ export class ProcSampler {
     const m = this.machine.filter((s) => s.t >= fromMs && s.t <= toMs);
     return m.length ? m.reduce((a, s) => a + s.busyCores, 0) / m.length : null;
   }
+}
+
+/** Pids of this process's children whose command line contains `needle` (e.g. the temporal dev server). */
+export function childPids(needle: string, parent = process.pid): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * A cumulative CPU-seconds counter over every process whose command name starts with `comm` (e.g. all
+ * `postgres` backends): sums per-pid increases, so a backend that exits does not make the total drop.
+ */
+export function cpuCounterOf(comm: string): () => number {
+  const last = new Map<number, number>();
+  let total = 0;
+  return () => {
+    const seen = new Set<number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (!name.startsWith(comm)) continue;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const pid = Number(entry);
+        const sec = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+        const prev = last.get(pid);
+        if (prev !== undefined) total += Math.max(0, sec - prev);
+        last.set(pid, sec);
+        seen.add(pid);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    for (const pid of last.keys()) if (!seen.has(pid)) last.delete(pid);
+    return total;
+  };
 }

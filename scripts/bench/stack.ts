@@ -12,7 +12,8 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../src
 import { findTemporalCli } from '../../src/temporal/cliBinary';
 import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../../src/temporal/searchAttributes';
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
-import { ProcSampler } from './proc';
+import { InspectorSession } from './inspector';
+import { childPids, cpuCounterOf, ProcSampler, readProc } from './proc';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const TMP_DIR = join(ROOT, 'bench-results', 'tmp');
@@ -103,6 +104,8 @@ export interface WorkerEnv {
   poolSize?: number;
   /** Writes a V8 CPU profile into bench-results/tmp/prof when the worker exits gracefully. */
   cpuProf?: boolean;
+  /** Starts the worker with --inspect (loopback, random port) so `inspector` can read its heap. */
+  inspect?: boolean;
   extraEnv?: Record<string, string>;
 }
 
@@ -112,6 +115,8 @@ export interface WorkerProcess {
   sampler: ProcSampler;
   /** Everything the worker wrote to stderr (warnings, errors), last 200 lines. */
   stderrTail: string[];
+  /** With `inspect`: a DevTools session to the worker (heap usage, heap snapshots). */
+  inspector: InspectorSession | null;
   /** SIGTERM (graceful: the CPU profile is written), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   kill(): Promise<void>;
@@ -127,6 +132,7 @@ export async function spawnWorker(e: WorkerEnv): Promise<WorkerProcess> {
     await mkdir(join(TMP_DIR, 'prof'), { recursive: true });
     args.push('--cpu-prof', '--cpu-prof-dir', join(TMP_DIR, 'prof'));
   }
+  if (e.inspect) args.push('--inspect=127.0.0.1:0');
   args.push(join(ROOT, 'src', 'worker', 'main.ts'));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -167,15 +173,27 @@ export async function spawnWorker(e: WorkerEnv): Promise<WorkerProcess> {
       reject(new Error(`worker exited with code ${code} before polling: ${stderrTail.slice(-5).join(' | ')}`));
     });
   });
-  const sampler = new ProcSampler(pid).start();
+  const temporalPid = childPids('start-dev')[0];
+  const sampler = new ProcSampler(pid)
+    .track('temporal_server', () => (temporalPid ? (readProc(temporalPid)?.cpuSec ?? 0) : 0))
+    .track('postgres', cpuCounterOf('postgres'))
+    .track('bench_and_simulator', () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    })
+    .start();
+  const wsUrl = stderrTail.map((l) => /Debugger listening on (ws:\/\/\S+)/.exec(l)?.[1]).find(Boolean);
+  const inspector = e.inspect && wsUrl ? await InspectorSession.connect(wsUrl) : null;
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   return {
     child,
     pid,
     sampler,
     stderrTail,
+    inspector,
     async stop(graceMs = 30_000) {
       sampler.stop();
+      inspector?.close();
       if (gone()) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -184,6 +202,7 @@ export async function spawnWorker(e: WorkerEnv): Promise<WorkerProcess> {
     },
     async kill() {
       sampler.stop();
+      inspector?.close();
       if (gone()) return;
       child.kill('SIGKILL');
       await exited;
@@ -198,6 +217,7 @@ export interface StackOptions {
   dynamicConfig?: Record<string, unknown>;
   detailConcurrency?: number;
   cpuProf?: boolean;
+  inspect?: boolean;
 }
 
 /** Postgres (fresh database) + Temporal dev server + simulator in this process; workers are child processes. */
@@ -232,6 +252,7 @@ export async function startStack(o: StackOptions): Promise<BenchStack> {
     bundlePath,
     detailConcurrency: o.detailConcurrency,
     cpuProf: o.cpuProf,
+    inspect: o.inspect,
   };
   const workers: WorkerProcess[] = [];
   log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (database ${new URL(t.url).pathname.slice(1)}, temporal ${env.address}, simulator ${sim.baseUrl})`);
