@@ -32,9 +32,9 @@ export interface Panel {
   xCategories?: string[];
 }
 
-const W = 760;
-const PANEL_H = 280;
-const M = { left: 70, right: 20, top: 34, bottom: 46 };
+const W = 900;
+const PANEL_H = 300;
+const M = { left: 70, right: 24, top: 50, bottom: 46 };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -77,7 +77,7 @@ function renderPanel(p: Panel, y0: number): string {
   const sx = (x: number) => M.left + ((x - xMin) / (xMax - xMin)) * pw;
   const sy = (y: number) => y0 + M.top + ph - ((y - yMin) / (yMax - yMin)) * ph;
   const out: string[] = [];
-  out.push(`<text x="${M.left}" y="${y0 + 20}" font-size="14" font-weight="bold">${esc(p.title)}</text>`);
+  out.push(`<text x="${M.left}" y="${y0 + 18}" font-size="14" font-weight="bold">${esc(p.title)}</text>`);
   // grid + y ticks
   for (const t of niceTicks(yMin, yMax)) {
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#e5e5e5"/>`);
@@ -111,22 +111,23 @@ function renderPanel(p: Panel, y0: number): string {
       for (const [x, y] of s.points) out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.2" fill="${s.color}" opacity="0.7"/>`);
     }
   }
-  for (const h of p.hlines ?? []) {
+  (p.hlines ?? []).forEach((h, i) => {
     const y = sy(h.at).toFixed(1);
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="${h.color ?? '#c00'}" stroke-width="1.2"${h.dashed === false ? '' : ' stroke-dasharray="6 4"'}/>`);
-    out.push(`<text x="${W - M.right - 4}" y="${(Number(y) - 4).toFixed(1)}" font-size="11" text-anchor="end" fill="${h.color ?? '#c00'}">${esc(h.label)}</text>`);
-  }
-  for (const v of p.vlines ?? []) {
-    const x = sx(v.at).toFixed(1);
-    out.push(`<line x1="${x}" x2="${x}" y1="${y0 + M.top}" y2="${y0 + M.top + ph}" stroke="${v.color ?? '#555'}" stroke-width="1.2"${v.dashed === false ? '' : ' stroke-dasharray="4 3"'}/>`);
-    out.push(`<text x="${(Number(x) + 4).toFixed(1)}" y="${y0 + M.top + 12}" font-size="11" fill="${v.color ?? '#555'}">${esc(v.label)}</text>`);
-  }
-  // legend
-  let lx = M.left + 8 + Math.min(300, p.title.length * 7.5);
+    out.push(`<text x="${W - M.right - 4 - 160 * i}" y="${(Number(y) - 4).toFixed(1)}" font-size="11" text-anchor="end" fill="${h.color ?? '#c00'}">${esc(h.label)}</text>`);
+  });
+  (p.vlines ?? []).forEach((v, i) => {
+    const x = sx(v.at);
+    const nearRight = x > W - M.right - 120;
+    out.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0 + M.top}" y2="${y0 + M.top + ph}" stroke="${v.color ?? '#555'}" stroke-width="1.2"${v.dashed === false ? '' : ' stroke-dasharray="4 3"'}/>`);
+    out.push(`<text x="${(nearRight ? x - 4 : x + 4).toFixed(1)}" y="${y0 + M.top + 12 + 13 * i}" font-size="11" text-anchor="${nearRight ? 'end' : 'start'}" fill="${v.color ?? '#555'}">${esc(v.label)}</text>`);
+  });
+  // legend: its own row under the title
+  let lx = M.left;
   for (const s of p.series) {
-    out.push(`<rect x="${lx}" y="${y0 + 10}" width="12" height="10" fill="${s.color}"/>`);
-    out.push(`<text x="${lx + 16}" y="${y0 + 19}" font-size="11">${esc(s.name)}</text>`);
-    lx += 24 + s.name.length * 6.2;
+    out.push(`<rect x="${lx}" y="${y0 + 28}" width="12" height="10" fill="${s.color}"/>`);
+    out.push(`<text x="${lx + 16}" y="${y0 + 37}" font-size="11">${esc(s.name)}</text>`);
+    lx += 30 + s.name.length * 6.2;
   }
   return out.join('\n');
 }
@@ -138,7 +139,7 @@ export function renderSvg(title: string, panels: Panel[], footer?: string): stri
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${W / 2}" y="20" font-size="16" font-weight="bold" text-anchor="middle">${esc(title)}</text>`,
+    `<text x="${W / 2}" y="20" font-size="${title.length > 100 ? 13 : 15}" font-weight="bold" text-anchor="middle">${esc(title)}</text>`,
     body,
     footer ? `<text x="10" y="${height - 8}" font-size="10" fill="#666">${esc(footer)}</text>` : '',
     '</svg>',
