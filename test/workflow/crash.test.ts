@@ -25,7 +25,10 @@ describe('a worker killed with SIGKILL mid-backfill', () => {
   });
 
   function workerProcess(): ChildProcess {
-    const child = spawn(process.execPath, [resolve(root, 'node_modules/tsx/dist/cli.mjs'), resolve(root, 'src/worker/main.ts')], {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the worker in a grandchild that would
+    // survive the SIGKILL below and keep working, and the test would prove nothing.
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/worker/main.ts')], {
+      cwd: root,
       env: {
         ...process.env,
         DATABASE_URL: stack.t.url,
@@ -52,7 +55,9 @@ describe('a worker killed with SIGKILL mid-backfill', () => {
     const count = async () => Number((await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow()).n);
     await waitFor('the backfill to be well under way', async () => (await count()) >= 600, 60_000, 50);
     first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    // 'close' waits for the output pipes too: it fires only when no process that inherited
+    // them, the killed worker or anything it spawned, is left alive.
+    await new Promise((r) => first.once('close', r));
     const storedAtKill = await count();
     expect(storedAtKill).toBeLessThan(stack.sim.workspace(WS).expected().length);
 
