@@ -21,10 +21,15 @@ export const incremental = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes },
 });
 
-/** Backfill windows: long, heartbeating, resumable from their heartbeat checkpoint. */
+/**
+ * Backfill windows: long, heartbeating, resumable from their heartbeat checkpoint. Not eagerly
+ * dispatched: eager dispatch would run every window on the worker that holds the child workflow,
+ * while minutes-long windows are better spread over every worker polling the queue.
+ */
 export function windows(heartbeatTimeoutMs: number) {
   return proxyActivities<Activities>({
     startToCloseTimeout: '6 hours',
+    allowEagerDispatch: false,
     heartbeatTimeout: heartbeatTimeoutMs,
     retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes },
   });

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Stack } from './stack';
+
+const root = resolve(__dirname, '..', '..');
+
+export interface WorkerProcesses {
+  /** Starts `src/worker/main.ts` as its own process against the stack's Postgres, dev server and simulator. */
+  start(extraEnv?: Record<string, string>): ChildProcess;
+  /** Everything the workers printed, stdout and stderr, at debug level. */
+  output(): string;
+  /** SIGKILLs whatever is still running. */
+  killAll(): void;
+}
+
+export function workerProcesses(stack: Stack): WorkerProcesses {
+  const children: ChildProcess[] = [];
+  let output = '';
+  return {
+    start(extraEnv = {}) {
+      // `node --import tsx`, not the tsx CLI: the CLI runs the worker in a grandchild, which a
+      // SIGKILL of the child would leave running.
+      const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/worker/main.ts')], {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: stack.t.url,
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_TASK_QUEUE: stack.taskQueue,
+          TOKEN_ENCRYPTION_KEY: stack.key,
+          INTERCOM_API_BASE_URL: stack.sim.baseUrl,
+          ...(process.env.TEST_WORKFLOW_BUNDLE ? { WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE } : {}),
+          DETAIL_CONCURRENCY: '16',
+          // Debug level, so that checks of the output cover everything a worker could say.
+          LOG_LEVEL: 'debug',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      children.push(child);
+      return child;
+    },
+    output: () => output,
+    killAll() {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+  };
+}

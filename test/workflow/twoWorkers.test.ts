@@ -1,0 +1,70 @@
+import { workspaceStatus } from '../../src/cli/commands';
+import { backfillChildId } from '../../workflows/ids';
+import { WindowCounter } from '../../scripts/bench/windows';
+import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
+import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
+
+// Two full worker processes, one task queue, one workspace: the backfill's windows run in both at
+// once, and their Intercom requests share the workspace's budget through Postgres.
+const WS = 'two-workers-ws';
+const BUDGET = 100; // per 10-second window: 600/min
+const STEADY_WINDOWS = 3;
+
+describe('two worker processes backfilling one workspace at once', () => {
+  let stack: Stack;
+  let workers: WorkerProcesses;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      startWorker: false,
+      simulator: { seed: 11, ratePerMinute: BUDGET * 6, latencyMs: 40, jitterMs: 20, workspaces: [{ id: WS, name: 'Two Workers Co', region: 'us', conversations: 2000 }] },
+      // Small windows, four at a time: many activities, so both workers get some.
+      workflow: { backfill: { targetPerWindow: 150, parallelism: 4, heartbeatTimeoutMs: 10_000 } },
+    });
+    workers = workerProcesses(stack);
+  });
+  afterAll(async () => {
+    workers?.killAll();
+    await stack?.stop();
+  });
+
+  it('get zero 429s, use at least 90 % of the budget, and store exactly the expected rows', async () => {
+    const pids = [workers.start().pid, workers.start().pid];
+    await waitFor('both workers to poll', async () => (workers.output().match(/worker polling/g) ?? []).length === 2, 60_000);
+    const windows = new WindowCounter(stack.sim, WS).start();
+    try {
+      await stack.connect(`tok-${WS}`);
+      // The first full window holds the start (catalog sync, the limiter learning the budget): skip it.
+      await waitFor('steady windows', async () => windows.windows.length >= 2 + STEADY_WINDOWS, 90_000, 250);
+    } finally {
+      windows.stop();
+    }
+    const steady = windows.windows.slice(2, 2 + STEADY_WINDOWS);
+    const sent = steady.reduce((n, w) => n + w.requests, 0);
+    const utilization = sent / (BUDGET * STEADY_WINDOWS);
+    console.log(`two workers: ${steady.map((w) => w.requests).join(' + ')} requests in ${STEADY_WINDOWS} windows of ${BUDGET}: utilization ${utilization.toFixed(3)}`);
+    expect(stack.sim.stats().byWorkspace[WS]?.requests429).toBe(0);
+    expect(stack.sim.stats().byWorkspace[WS]?.maxInWindow).toBeLessThanOrEqual(BUDGET);
+    expect(utilization).toBeGreaterThanOrEqual(0.9);
+
+    // Lift the tier (the workers learn it from X-RateLimit-Limit) so the rest goes quickly.
+    stack.sim.setRatePerMinute(12_000);
+    await waitFor('the backfill to finish', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
+    expect(await storedTickets(stack.t.db, WS)).toEqual(await expectedInBackfill(stack, WS));
+    expect(stack.sim.stats().byWorkspace[WS]?.requests429).toBe(0);
+
+    // Both processes ran backfill windows: the worker identity (pid@host) on each activity start.
+    const byPid = new Map<string, number>();
+    for await (const run of stack.env.client.workflow.list({ query: `WorkflowId = '${backfillChildId(WS)}'` })) {
+      const history = await stack.env.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      for (const e of history.events ?? []) {
+        const identity = e.activityTaskStartedEventAttributes?.identity;
+        const pid = identity?.split('@')[0];
+        if (pid) byPid.set(pid, (byPid.get(pid) ?? 0) + 1);
+      }
+    }
+    console.log(`backfill activities per worker process: ${JSON.stringify(Object.fromEntries(byPid))}`);
+    expect([...byPid.keys()].sort()).toEqual(pids.map(String).sort());
+  });
+});
