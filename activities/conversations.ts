@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { windowQuery } from '../src/intercom/client';
+import { inWindow, windowQuery } from '../src/intercom/client';
 import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
@@ -10,6 +10,9 @@ function heartbeatCheckpoint(): WindowCheckpoint | null {
   const details: unknown = Context.current().info.heartbeatDetails;
   return details && typeof details === 'object' && 'startingAfter' in details ? (details as WindowCheckpoint) : null;
 }
+
+/** How far behind its watermark the default loop searches again. */
+export const DEFAULT_LOOKBACK_SEC = 300;
 
 const checkpointOf = (err: unknown): WindowCheckpoint | undefined => (err as { checkpoint?: WindowCheckpoint }).checkpoint;
 
@@ -26,6 +29,7 @@ export function createConversationActivities(deps: ActivityDeps) {
               client,
               workspaceId: input.workspaceId,
               query: windowQuery('created_at', input.fromSec, input.toSec),
+              keep: inWindow('created_at', input.fromSec, input.toSec),
               force: input.force,
               resume,
               detailConcurrency: deps.detailConcurrency,
@@ -62,8 +66,10 @@ export function createConversationActivities(deps: ActivityDeps) {
             db: deps.db,
             client,
             workspaceId: input.workspaceId,
-            // Intercom's `>` is "greater or equal": the boundary second is read again and skipped as unchanged.
-            query: { field: 'updated_at', operator: '>', value: input.sinceSec },
+            // Looks back a while: a conversation can become searchable some seconds after its
+            // updated_at (indexing lag), and `>` may be strict. What is re-read unchanged costs
+            // no detail request (skipped as known).
+            query: { field: 'updated_at', operator: '>', value: input.sinceSec - DEFAULT_LOOKBACK_SEC },
             force: false,
             resume: heartbeatCheckpoint(),
             detailConcurrency: deps.detailConcurrency,

@@ -13,6 +13,8 @@ export interface SearchSyncOptions {
   client: IntercomClient;
   workspaceId: string;
   query: SearchQuery;
+  /** Results outside the range the caller asked for (the boundary seconds a search repeats) are passed over. */
+  keep?: (c: { created_at: number; updated_at: number }) => boolean;
   force: boolean;
   resume: WindowCheckpoint | null;
   detailConcurrency: number;
@@ -62,6 +64,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       if (totalCount === 0) totalCount = page.total_count;
       const candidates = [];
       for (const c of page.conversations) {
+        if (o.keep && !o.keep(c)) continue;
         if (maxUpdatedAt === null || c.updated_at > maxUpdatedAt) maxUpdatedAt = c.updated_at;
         if (isIgnored(c)) cp.ignored += 1;
         else candidates.push(c);

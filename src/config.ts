@@ -15,7 +15,7 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
   DATA_DIR: z.string().min(1).default('.data'),
-  /** A prebuilt workflow bundle (scripts/bundle-workflows.ts) skips webpack when a worker starts. */
+  /** A prebuilt workflow bundle (`npm run bundle`) skips webpack when a worker starts. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Detail requests in flight per backfill window. */
   DETAIL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(24),
@@ -30,7 +30,12 @@ const envSchema = z.object({
   /** Overrides the host of the OAuth authorize page. */
   INTERCOM_APP_BASE_URL: optionalUrl,
   HTTP_PORT: port.default(3000),
-  PUBLIC_URL: optionalUrl,
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The redirect URI is PUBLIC_URL + /oauth/callback: a trailing slash would double it. */
+  PUBLIC_URL: optionalUrl.transform((u) => u?.replace(/\/+$/, '')),
+  /** `npm start` only, when no INTERCOM_API_BASE_URL is set: the simulated Intercom. */
+  SIM_PORT: port.default(4010),
+  SIM_CONVERSATIONS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

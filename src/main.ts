@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   let simulator: Simulator | null = null;
   if (!config.INTERCOM_API_BASE_URL) {
     simulator = await startSimulator({
-      port: Number(process.env.SIM_PORT ?? 4010),
-      workspaces: [{ id: 'demo-workspace', name: 'Demo Co (simulated)', region: 'us', conversations: Number(process.env.SIM_CONVERSATIONS ?? 3000) }],
+      port: config.SIM_PORT,
+      workspaces: [{ id: 'demo-workspace', name: 'Demo Co (simulated)', region: 'us', conversations: config.SIM_CONVERSATIONS }],
       latencyMs: 40,
       jitterMs: 40,
     });
@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   const temporal = await resolveTemporal(config, log);
   const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
   const connection = await connectWorkerConnection(temporal.address);
-  const worker = await createSyncWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps: activityDeps(services) });
+  const worker = await createSyncWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
+    workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
+  });
   const running = worker.run();
 
   const oauth = await startOAuthServer({
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
     clientSecret: config.INTERCOM_CLIENT_SECRET,
     publicUrl: config.PUBLIC_URL,
     port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
     appBaseUrlOverride: config.INTERCOM_APP_BASE_URL,
     apiBaseUrl: config.INTERCOM_API_BASE_URL ?? 'https://api.intercom.io',
     log,
@@ -70,7 +77,8 @@ async function main(): Promise<void> {
     await start.body.dump();
     const authorize = await request(String(start.headers.location));
     await authorize.body.dump();
-    const callback = await request(String(authorize.headers.location));
+    const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
+    const callback = await request(String(authorize.headers.location), { headers: { cookie } });
     log(`OAuth: ${await callback.body.text()}`);
     demoWorkspace = 'demo-workspace';
   }
@@ -80,13 +88,17 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     worker.shutdown();
     await running.catch(() => undefined);
-    await oauth.close();
-    await simulator?.stop();
-    await connection.close();
-    await client.connection.close();
-    await services.close();
-    await temporal.devServer?.stop();
-    process.exit(0);
+    // Each part is closed even when an earlier one fails, so nothing is left running.
+    let failed = false;
+    for (const close of [() => oauth.close(), () => simulator?.stop(), () => connection.close(), () => client.connection.close(), () => services.close(), () => temporal.devServer?.stop()]) {
+      await Promise.resolve()
+        .then(close)
+        .catch((err: unknown) => {
+          failed = true;
+          console.error(`while stopping: ${(err as Error).message}`);
+        });
+    }
+    process.exit(failed ? 1 : 0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());

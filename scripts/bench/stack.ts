@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { connectWorkspace, type ConnectDeps, type ConnectResult } from '../../src/app/connectWorkspace';
 import { createTokenCipher } from '../../src/crypto/tokenCipher';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../../src/db/connection';
@@ -14,6 +13,7 @@ import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../../src/temporal/
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
 import { InspectorSession } from './inspector';
 import { childPids, cpuCounterOf, ProcSampler, readProc } from './proc';
+import { writeWorkflowBundle } from '../../src/worker/bundle';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const TMP_DIR = join(ROOT, 'bench-results', 'tmp');
@@ -82,11 +82,7 @@ let bundlePromise: Promise<string> | null = null;
 export function workflowBundle(): Promise<string> {
   bundlePromise ??= (async () => {
     const started = Date.now();
-    const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'workflows'), logger: quiet as never });
-    await mkdir(TMP_DIR, { recursive: true });
-    const path = join(TMP_DIR, `workflow-bundle-${process.pid}.js`);
-    await writeFile(path, code);
+    const path = await writeWorkflowBundle(join(TMP_DIR, `workflow-bundle-${process.pid}.js`));
     log(`workflow bundle built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return path;
   })();

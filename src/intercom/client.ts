@@ -30,7 +30,7 @@ import { INTERCOM_VERSION } from './version';
 export { INTERCOM_VERSION } from './version';
 export { apiBaseUrl, appBaseUrl, regionFromMe, type Region } from './regions';
 export { createIntercomHttp, type IntercomHttp, type IntercomHttpOptions } from './http';
-export { windowQuery } from './search';
+export { inWindow, windowQuery } from './search';
 export { IntercomError, isAuthError, isIntercomError, type IntercomErrorCode } from './errors';
 
 export interface IntercomClientOptions {
@@ -41,7 +41,7 @@ export interface IntercomClientOptions {
   baseUrl?: string;
   http: IntercomHttp;
   limiter: RateLimiter;
-  /** Per request: time allowed for the response headers, and then between body chunks. Default 20 000. */
+  /** Per request: time allowed for the response headers, and then between body chunks. Default 20 000; searches get three times as much. */
   timeoutMs?: number;
   /** Retries of a retryable failure before its IntercomError is thrown. Default 4. */
   maxRetries?: number;
@@ -100,7 +100,8 @@ function parseBody<S extends z.ZodType>(endpoint: string, schema: S, text: strin
       endpoint,
       status,
       retryable: false,
-      problem: `response is not valid JSON (${text.length} bytes, starts with ${JSON.stringify(text.slice(0, 40))})`,
+      // Never quote the body: a 2xx body may hold a token (OAuth) or a customer's words.
+      problem: `response is not valid JSON (${text.length} bytes${text.trimStart().startsWith('<') ? ', looks like HTML' : ''})`,
       ...(requestId ? { requestId } : {}),
     });
   }
@@ -183,7 +184,8 @@ export class IntercomClient {
     const seen = new Set<string>();
     for (;;) {
       const page = await this.search({ query, pagination: cursor ? { per_page: perPage, starting_after: cursor } : { per_page: perPage } });
-      const next = page.pages?.next?.starting_after ?? null;
+      // A last page may carry `next` with a null or empty cursor: both mean there is no next page.
+      const next = page.pages?.next?.starting_after || null;
       yield { page, cursor, next };
       if (next === null) return;
       if (seen.has(next)) {
@@ -222,6 +224,8 @@ export class IntercomClient {
   async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body?: string, nullOn404 = false): Promise<z.output<S> | null> {
     const signal = this.#signal;
     const secrets = [this.#token];
+    // Searches of 150 per page are reported to take ~18 s on busy workspaces: give them room.
+    const timeoutMs = endpoint === 'POST /conversations/search' ? 3 * this.#timeoutMs : this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
       await this.#limiter.acquire(this.workspaceId, signal);
       let err: IntercomError;
@@ -237,8 +241,8 @@ export class IntercomClient {
           headers: body === undefined ? this.#headers : this.#jsonHeaders,
           body,
           signal,
-          headersTimeout: this.#timeoutMs,
-          bodyTimeout: this.#timeoutMs,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         });
         status = res.statusCode;
         headers = res.headers;

@@ -29,6 +29,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'ENETDOWN',
+  'ENETRESET',
   'EHOSTUNREACH',
   'EHOSTDOWN',
   'UND_ERR_SOCKET',
@@ -51,8 +52,13 @@ export function intHeader(headers: ResponseHeaders, name: string): number | unde
 }
 
 /** How long the server asks us to wait: X-RateLimit-Reset (Unix seconds) first, then Retry-After (seconds or HTTP date). */
-export function serverRetryAfterMs(headers: ResponseHeaders, nowMs: number): number | undefined {
-  const reset = intHeader(headers, 'x-ratelimit-reset');
+/**
+ * When the server says a retry may come. `X-RateLimit-Reset` rides on every response, so it only
+ * means "wait" on a 429 (`rateLimited`); for a 5xx it would line every failed request up on the
+ * window boundary, so only `Retry-After` counts there and the rest is exponential backoff.
+ */
+export function serverRetryAfterMs(headers: ResponseHeaders, nowMs: number, rateLimited = true): number | undefined {
+  const reset = rateLimited ? intHeader(headers, 'x-ratelimit-reset') : undefined;
   if (reset !== undefined && reset > 0) {
     const ms = reset * 1000 - nowMs;
     if (ms > 0) return ms;
@@ -118,7 +124,7 @@ export function classifyResponse(
   const { code, retryable } = codeForStatus(status, codes);
   const detail = [codes.join(','), body?.message ? redact(body.message, secrets) : ''].filter(Boolean).join(' ');
   const requestId = body?.requestId ?? header(headers, 'x-request-id');
-  const retryAfterMs = retryable ? serverRetryAfterMs(headers, nowMs) : undefined;
+  const retryAfterMs = retryable ? serverRetryAfterMs(headers, nowMs, code === 'rate_limited') : undefined;
   return new IntercomError({
     code,
     endpoint,
@@ -148,9 +154,9 @@ export function classifyThrown(endpoint: string, e: unknown, secrets: readonly s
   if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
     return new IntercomError({ code: 'timeout', endpoint, retryable: true, problem: `request timed out (${code ?? name}: ${message})`, cause: e });
   }
-  // Any other system or undici error code is a socket-level failure, assumed transient (the retry budget bounds the
-  // cost of being wrong). An error without such a code is a bug on our side: reported, not retried.
-  const transient = code !== undefined && (RETRYABLE_NETWORK_CODES.has(code) || /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code));
+  // Only the listed socket-level failures are transient. Anything else (UND_ERR_INVALID_ARG, a destroyed agent,
+  // an error without a code) is a bug on our side: reported, not retried.
+  const transient = code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
   return new IntercomError({
     code: 'network_error',
     endpoint,

@@ -102,7 +102,7 @@ export const searchResponseSchema = z.object({
       page: z.number().int().optional(),
       per_page: z.number().int().optional(),
       total_pages: z.number().int().optional(),
-      next: z.object({ per_page: z.number().int().optional(), starting_after: z.string().min(1) }).nullish(),
+      next: z.object({ per_page: z.number().int().optional(), starting_after: z.string().nullish() }).nullish(),
     })
     .optional(),
 });

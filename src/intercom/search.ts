@@ -4,9 +4,11 @@ import type { SearchQuery } from './schemas';
 export const MAX_SEARCH_PAGE_SIZE = 150;
 
 /**
- * The half-open window [fromSec, toSecExclusive) on `created_at` or `updated_at` as a search query.
- * Intercom's `>` and `<` on dates are inclusive ("greater or equal", "lower or equal"), hence
- * `> fromSec AND < toSecExclusive - 1`.
+ * A search query that finds every conversation of the half-open window [fromSec, toSecExclusive)
+ * on `created_at` or `updated_at`, whether Intercom's `>` and `<` are inclusive (as documented:
+ * "greater or equal", "lower or equal") or strict (as one integrator observed at a boundary):
+ * `> fromSec - 1 AND < toSecExclusive`. Under the documented reading it also returns the second
+ * on either side; `inWindow` drops those, so each conversation belongs to exactly one window.
  */
 export function windowQuery(field: 'created_at' | 'updated_at', fromSec: number, toSecExclusive: number): SearchQuery {
   if (!Number.isInteger(fromSec) || !Number.isInteger(toSecExclusive)) {
@@ -16,8 +18,13 @@ export function windowQuery(field: 'created_at' | 'updated_at', fromSec: number,
   return {
     operator: 'AND',
     value: [
-      { field, operator: '>', value: fromSec },
-      { field, operator: '<', value: toSecExclusive - 1 },
+      { field, operator: '>', value: fromSec - 1 },
+      { field, operator: '<', value: toSecExclusive },
     ],
   };
+}
+
+/** The filter that goes with `windowQuery`: whether a search result lies in [fromSec, toSecExclusive). */
+export function inWindow<F extends 'created_at' | 'updated_at'>(field: F, fromSec: number, toSecExclusive: number): (c: Record<F, number>) => boolean {
+  return (c) => c[field] >= fromSec && c[field] < toSecExclusive;
 }

@@ -38,13 +38,14 @@ export function isTruncated(c: Pick<Conversation, 'conversation_parts'>): boolea
  *
  * Intercom returns only the 500 most recent parts, so in a truncated conversation the first reply
  * may be among the missing ones: Intercom's `statistics.first_admin_reply_at`, computed over all
- * parts, is then preferred; without it the visible parts are the best we have.
+ * parts, is then used; without it the time is unknown (null). The first reply among the visible
+ * parts would be a later one, and an overstated response time misleads a forecast more than a gap.
  */
 export function firstResponse(c: Conversation): FirstResponse {
   const partsTruncated = isTruncated(c);
   const fromParts = chronological(c.conversation_parts.conversation_parts).find((p) => isHuman(p) && isAdminReply(p))?.created_at ?? null;
   const fromStatistics = c.statistics?.first_admin_reply_at ?? null;
-  const at = partsTruncated && fromStatistics !== null ? fromStatistics : fromParts;
+  const at = partsTruncated ? fromStatistics : fromParts;
   return {
     firstRespondedAt: at,
     firstResponseDuration: at === null ? null : Math.max(0, Math.floor(at - c.created_at)),

@@ -12,6 +12,8 @@ export interface OAuthServerOptions {
   /** Where Intercom sends the admin back, e.g. https://sync.example.com (the callback path is appended). */
   publicUrl?: string;
   port: number;
+  /** Interface to listen on; 127.0.0.1 unless the callback must be reachable from elsewhere. */
+  host?: string;
   appBaseUrlOverride?: string;
   apiBaseUrl: string;
   stateTtlMs?: number;
@@ -26,6 +28,16 @@ export interface OAuthServer {
 }
 
 export const CALLBACK_PATH = '/oauth/callback';
+/** Binds a flow to the browser that started it, so a callback from another browser is refused (login CSRF). */
+const STATE_COOKIE = 'intercom_sync_oauth_state';
+
+function cookieValue(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
@@ -34,8 +46,9 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 
 /**
  * `GET /oauth/start` sends the admin to Intercom's authorize page with a one-time `state`;
- * `GET /oauth/callback` checks the state (unknown, reused or expired ones are refused),
- * exchanges the code and connects the workspace.
+ * `GET /oauth/callback` checks the state (unknown, reused or expired ones are refused, and so is
+ * one that the same browser did not start, by a cookie set at start), exchanges the code and
+ * connects the workspace.
  */
 export async function startOAuthServer(o: OAuthServerOptions): Promise<OAuthServer> {
   const log = o.log ?? (() => undefined);
@@ -53,7 +66,11 @@ export async function startOAuthServer(o: OAuthServerOptions): Promise<OAuthServ
       // Lets the simulator pick which of its workspaces approves; Intercom ignores unknown params.
       const ws = url.searchParams.get('workspace');
       if (ws) authorize.searchParams.set('workspace', ws);
-      res.writeHead(302, { location: authorize.toString() });
+      const maxAge = Math.floor((o.stateTtlMs ?? 10 * 60_000) / 1000);
+      res.writeHead(302, {
+        location: authorize.toString(),
+        'set-cookie': `${STATE_COOKIE}=${encodeURIComponent(state)}; Path=/oauth; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${base.startsWith('https:') ? '; Secure' : ''}`,
+      });
       res.end();
       return;
     }
@@ -63,6 +80,7 @@ export async function startOAuthServer(o: OAuthServerOptions): Promise<OAuthServ
       if (!state) return send(res, 400, 'missing state');
       const verdict = await consumeOAuthState(o.connect.db, state);
       if (verdict !== 'ok') return send(res, 400, `refused: ${verdict} state`);
+      if (cookieValue(req, STATE_COOKIE) !== state) return send(res, 400, 'refused: this browser did not start the connection (state cookie missing or different)');
       if (!code) return send(res, 400, 'missing code');
       const token = await exchangeOAuthCode({ http: o.http, baseUrl: o.apiBaseUrl, clientId: o.clientId, clientSecret: o.clientSecret, code });
       const result = await connectWorkspace(o.connect, token);
@@ -80,9 +98,12 @@ export async function startOAuthServer(o: OAuthServerOptions): Promise<OAuthServ
       if (!res.headersSent) send(res, 502, `connection failed: ${(err as Error).message}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(o.port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`OAuth server cannot listen on ${o.host ?? '127.0.0.1'}:${o.port}: ${err.message}`)));
+    server.listen(o.port, o.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${o.host && o.host !== '0.0.0.0' && o.host !== '::' ? o.host : '127.0.0.1'}:${port}`;
   if (!base) base = url;
   return {
     url,

@@ -7,7 +7,7 @@ export interface SyncWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (see bundle.ts) skips webpack at start-up. */
+  /** A prebuilt bundle (`npm run bundle`, see bundle.ts) skips webpack at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
    * Every connected workspace keeps one agent-state poller running, so activity slots are sized

@@ -202,6 +202,13 @@ describe('IntercomClient against a local HTTP server', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a truncated token response is a contract_violation that quotes none of the body', async () => {
+    server.handle((_req, res) => json(res, 200, '{"token_type":"Bearer","token":"dG9rOjEyMzQ1Njc4OTA'));
+    const err = await caught(exchangeOAuthCode({ http, baseUrl: server.baseUrl, clientId: 'cid', clientSecret: 'shh', code: 'c' }));
+    expect(err).toMatchObject({ code: 'contract_violation', endpoint: 'POST /auth/eagle/token' });
+    for (const text of [String(err), err.stack ?? '', JSON.stringify(err)]) expect(text).not.toContain('dG9r');
+  });
+
   it('a body that breaks the schema is a contract_violation naming the field', async () => {
     const bad = conversation('7') as { conversation_parts: { conversation_parts: Array<Record<string, unknown>> } };
     bad.conversation_parts.conversation_parts[3]!.created_at = 'yesterday';
@@ -257,6 +264,26 @@ describe('IntercomClient against a local HTTP server', () => {
     expect(pages.map((p) => p.next)).toEqual(['Mw==', 'Ng==', null]);
     expect(JSON.parse(server.requests[0]!.body)).toEqual({ query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 3 } });
     expect(server.requests[0]!.headers['content-type']).toBe('application/json');
+
+    // A last page whose `next` carries a null or empty cursor ends the walk too.
+    for (const last of [null, '']) {
+      server.handle((_req, res) =>
+        json(res, 200, { type: 'conversation.list', total_count: 1, conversations: [{ type: 'conversation', id: '1', created_at: 1, updated_at: 2, state: 'open' }], pages: { type: 'pages', page: 1, per_page: 3, total_pages: 1, next: { per_page: 3, starting_after: last } } }),
+      );
+      const walked = [];
+      for await (const p of c.searchPages({ field: 'updated_at', operator: '>', value: 0 }, { perPage: 3 })) walked.push(p.next);
+      expect(walked).toEqual([null]);
+    }
+    server.handle((req, res) => {
+      const body = JSON.parse(req.body) as { pagination: { per_page: number; starting_after?: string } };
+      const start = Number(Buffer.from(body.pagination.starting_after ?? '', 'base64').toString() || 0);
+      json(res, 200, {
+        type: 'conversation.list',
+        total_count: ids.length,
+        conversations: ids.slice(start, start + 3).map((id) => ({ type: 'conversation', id, created_at: 1, updated_at: 2, state: 'closed' })),
+        pages: { type: 'pages', page: 1, per_page: 3, total_pages: 3, ...(start + 3 < ids.length ? { next: { per_page: 3, starting_after: Buffer.from(String(start + 3)).toString('base64') } } : {}) },
+      });
+    });
 
     // Resuming from a cursor re-requests that page and continues.
     const resumed = [];

@@ -1,4 +1,4 @@
-import { apiBaseUrl, appBaseUrl, regionFromMe, windowQuery } from '../../src/intercom/client';
+import { apiBaseUrl, appBaseUrl, inWindow, regionFromMe, windowQuery } from '../../src/intercom/client';
 import { IntercomError, isAuthError, isIntercomError } from '../../src/intercom/errors';
 import { backoffDelayMs, classifyResponse, classifyThrown, retryDelayMs, serverRetryAfterMs } from '../../src/intercom/retryPolicy';
 
@@ -49,6 +49,15 @@ describe('retry policy', () => {
     expect(classifyResponse('GET /x', 401, { 'retry-after': '5' }, '', NOW).retryAfterMs).toBeUndefined();
   });
 
+  it('a 5xx backs off exponentially: X-RateLimit-Reset (on every response) is no reason to wait, Retry-After is', () => {
+    const reset = { 'x-ratelimit-reset': String(NOW / 1000 + 3) };
+    const unavailable = classifyResponse('GET /x', 503, reset, '', NOW);
+    expect(unavailable.retryAfterMs).toBeUndefined();
+    const opts = { baseDelayMs: 500, maxDelayMs: 60_000 };
+    expect([0, 1, 2].map((a) => retryDelayMs(unavailable, a, opts, () => 1))).toEqual([500, 1000, 2000]);
+    expect(classifyResponse('GET /x', 503, { ...reset, 'retry-after': '7' }, '', NOW).retryAfterMs).toBe(7000);
+  });
+
   it('backoff grows exponentially with jitter and is capped', () => {
     const opts = { baseDelayMs: 500, maxDelayMs: 8000 };
     expect(backoffDelayMs(0, opts, () => 0)).toBe(250);
@@ -66,6 +75,9 @@ describe('retry policy', () => {
     expect(classifyThrown('GET /x', Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' }))).toMatchObject({ code: 'timeout', retryable: true });
     expect(classifyThrown('GET /x', new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toMatchObject({ code: 'timeout', retryable: true });
     expect(classifyThrown('GET /x', new TypeError('x is not a function'))).toMatchObject({ retryable: false });
+    // undici errors that mean a bug on our side are not transient.
+    expect(classifyThrown('GET /x', Object.assign(new Error('invalid header'), { code: 'UND_ERR_INVALID_ARG' }))).toMatchObject({ code: 'network_error', retryable: false });
+    expect(classifyThrown('GET /x', Object.assign(new Error('destroyed'), { code: 'UND_ERR_DESTROYED' }))).toMatchObject({ retryable: false });
   });
 
   it('redacts secrets from quoted server messages and error text', () => {
@@ -113,14 +125,16 @@ describe('regions and search windows', () => {
     expect(regionFromMe(input)).toBe(region);
   });
 
-  it('windowQuery turns [from, to) into inclusive > and <', () => {
+  it('windowQuery covers [from, to) whether > and < are inclusive or strict; inWindow keeps exactly [from, to)', () => {
     expect(windowQuery('updated_at', 100, 200)).toEqual({
       operator: 'AND',
       value: [
-        { field: 'updated_at', operator: '>', value: 100 },
-        { field: 'updated_at', operator: '<', value: 199 },
+        { field: 'updated_at', operator: '>', value: 99 },
+        { field: 'updated_at', operator: '<', value: 200 },
       ],
     });
+    const keep = inWindow('updated_at', 100, 200);
+    expect([99, 100, 199, 200].map((t) => keep({ updated_at: t }))).toEqual([false, true, true, false]);
     expect(() => windowQuery('created_at', 5, 5)).toThrow(RangeError);
     expect(() => windowQuery('created_at', 1.5, 5)).toThrow(RangeError);
   });

@@ -1,5 +1,5 @@
 import { createDb, type Db } from '../../src/db/connection';
-import { createIntercomHttp, IntercomClient, isIntercomError, windowQuery, type IntercomHttp } from '../../src/intercom/client';
+import { createIntercomHttp, inWindow, IntercomClient, isIntercomError, windowQuery, type IntercomHttp } from '../../src/intercom/client';
 import type { IntercomError } from '../../src/intercom/errors';
 import type { RateLimiter } from '../../src/ratelimit/limiter';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
@@ -62,7 +62,7 @@ describe('IntercomClient against the simulator', () => {
     expect(c.requestsSent).toBe(4);
   });
 
-  it('searchPages walks every page; windowQuery selects exactly [from, to)', async () => {
+  it('searchPages walks every page; windowQuery with inWindow selects exactly [from, to)', async () => {
     const c = client();
     const all = sim.workspace(WS).conversations();
     const seen: string[] = [];
@@ -80,7 +80,8 @@ describe('IntercomClient against the simulator', () => {
     const to = times[Math.floor((times.length * 3) / 4)]!;
     const expected = all.filter((x) => x.updated_at >= from && x.updated_at < to).map((x) => x.id);
     const got: string[] = [];
-    for await (const { page } of c.searchPages(windowQuery('updated_at', from, to), { perPage: 50 })) got.push(...page.conversations.map((x) => x.id));
+    const keep = inWindow('updated_at', from, to);
+    for await (const { page } of c.searchPages(windowQuery('updated_at', from, to), { perPage: 50 })) got.push(...page.conversations.filter(keep).map((x) => x.id));
     expect(got.sort()).toEqual(expected.sort());
   });
 

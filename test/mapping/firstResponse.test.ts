@@ -82,10 +82,10 @@ describe('first response (the seed rule)', () => {
       expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_060, firstResponseDuration: 60, partsTruncated: true });
     });
 
-    it('falls back to the visible parts without statistics', () => {
+    it('is unknown (null) without statistics: the first visible reply is not the first reply', () => {
       const visible = [contact(8_000), adminComment(9_000)];
       const c = conversation(visible, { conversation_parts: { conversation_parts: visible, total_count: 700 }, statistics: { first_admin_reply_at: null } });
-      expect(firstResponse(c)).toEqual({ firstRespondedAt: 9_000, firstResponseDuration: 8_000, partsTruncated: true });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: true });
     });
 
     it('is null when neither statistics nor visible parts show a reply', () => {

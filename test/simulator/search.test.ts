@@ -28,7 +28,7 @@ async function searchAll(query: unknown, perPage: number): Promise<string[]> {
     page += 1;
     expect(body.pages?.page).toBe(page);
     ids.push(...body.conversations.map((c) => c.id));
-    cursor = body.pages?.next?.starting_after;
+    cursor = body.pages?.next?.starting_after || undefined;
   } while (cursor !== undefined);
   return ids;
 }

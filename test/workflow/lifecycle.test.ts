@@ -35,7 +35,7 @@ describe('a workspace from OAuth to live loops', () => {
     await stack?.stop();
   });
 
-  async function oauthFlow(): Promise<{ callbackUrl: string; status: number; body: string }> {
+  async function oauthFlow(): Promise<{ callbackUrl: string; cookie: string; status: number; body: string }> {
     const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
     await start.body.dump();
     expect(start.statusCode).toBe(302);
@@ -43,8 +43,10 @@ describe('a workspace from OAuth to live loops', () => {
     await authorize.body.dump();
     expect(authorize.statusCode).toBe(302);
     const callbackUrl = String(authorize.headers.location);
-    const callback = await request(callbackUrl);
-    return { callbackUrl, status: callback.statusCode, body: await callback.body.text() };
+    // The browser sends back the cookie that /oauth/start set.
+    const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
+    const callback = await request(callbackUrl, { headers: { cookie } });
+    return { callbackUrl, cookie, status: callback.statusCode, body: await callback.body.text() };
   }
 
   it('connects through OAuth and backfills exactly the expected rows', async () => {
@@ -67,12 +69,20 @@ describe('a workspace from OAuth to live loops', () => {
   it('refuses a replayed or unknown state', async () => {
     const replay = await oauthFlow();
     expect(replay.status).toBe(200); // a fresh state works…
-    const again = await request(replay.callbackUrl); // …but the same callback twice does not
+    const again = await request(replay.callbackUrl, { headers: { cookie: replay.cookie } }); // …but the same callback twice does not
     expect(again.statusCode).toBe(400);
     expect(await again.body.text()).toContain('reused');
     const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=not-a-state`);
     expect(unknown.statusCode).toBe(400);
     expect(await unknown.body.text()).toContain('unknown');
+    // A valid state from a flow that another browser started (no cookie, or another flow's) is refused.
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    await start.body.dump();
+    const authorize = await request(String(start.headers.location));
+    await authorize.body.dump();
+    const forged = await request(String(authorize.headers.location), { headers: { cookie: replay.cookie } });
+    expect(forged.statusCode).toBe(400);
+    expect(await forged.body.text()).toContain('did not start');
   });
 
   it('a second connect reaches the same workflow instead of starting another', async () => {
