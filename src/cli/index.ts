@@ -1,20 +1,38 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createServices } from '../app/services';
-import { connectClient, resolveTemporal } from '../app/temporal';
+import { connectClient, existingTemporal } from '../app/temporal';
 import { connectWorkspace } from '../app/connectWorkspace';
 import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
 import type { ResyncRequest } from '../../workflows/types';
 
 const USAGE = `usage: npm run cli -- <command> [args]
   migrate                                create the database if needed and run migrations
-  connect --token <access token>         connect a workspace with a private-app token
+  connect [--token-file <path>]          connect a workspace with a private-app token, read from
+                                         the file, else INTERCOM_ACCESS_TOKEN, else standard input
   status [workspace-id]                  one workspace or all, as a table
   pause <workspace-id>
   resume <workspace-id>
   resync <workspace-id> [--from <date|unix s>] [--to <date|unix s>]
   disconnect <workspace-id>              stop every job and delete the token
   verify <workspace-id> [--days 14]      contacts per day and agents by state`;
+
+/** Never from argv: a token there shows in `ps`, shell history and CI logs. */
+async function readToken(tokenFile: string | undefined): Promise<string> {
+  let token: string;
+  if (tokenFile) token = await readFile(tokenFile, 'utf8');
+  else if (process.env.INTERCOM_ACCESS_TOKEN) token = process.env.INTERCOM_ACCESS_TOKEN;
+  else if (process.stdin.isTTY) throw new Error('connect: pipe the token on standard input, or use --token-file or INTERCOM_ACCESS_TOKEN');
+  else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    token = Buffer.concat(chunks).toString('utf8');
+  }
+  token = token.trim();
+  if (!token) throw new Error('connect: the access token is empty');
+  return token;
+}
 
 function parseTime(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -27,16 +45,18 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { token: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' } },
+    options: { token: { type: 'string' }, 'token-file': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' } },
   });
   const [command, workspaceId] = positionals;
   if (!command) {
     console.error(USAGE);
     return 2;
   }
+  if (values.token !== undefined) {
+    throw new Error('--token is not accepted: a token on the command line shows in `ps` and shell history. Use --token-file <path>, INTERCOM_ACCESS_TOKEN or standard input');
+  }
   const config = loadConfig();
   const services = await createServices(config);
-  const log = (l: string) => console.error(l);
   try {
     if (command === 'migrate') {
       console.log('migrations applied');
@@ -50,15 +70,14 @@ async function main(argv: string[]): Promise<number> {
       console.log(report.text);
       return report.problems.length ? 1 : 0;
     }
-    const temporal = await resolveTemporal(config, log);
-    const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+    const client = await connectClient(await existingTemporal(config), config.TEMPORAL_NAMESPACE);
     try {
       switch (command) {
         case 'connect': {
-          if (!values.token) throw new Error('connect needs --token <access token>');
+          const token = await readToken(values['token-file']);
           const r = await connectWorkspace(
             { db: services.db, cipher: services.cipher, http: services.http, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
-            values.token,
+            token,
           );
           console.log(`connected ${r.name} (${r.workspaceId}, ${r.region}); workflow ${r.workflowId}`);
           return 0;

@@ -23,7 +23,7 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.once('connect', () => {

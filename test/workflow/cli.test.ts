@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { workspaceStatus } from '../../src/cli/commands';
+import { startStack, waitFor, type Stack } from '../helpers/stack';
+
+const WS = 'cli-ws';
+const root = resolve(__dirname, '..', '..');
+
+describe('the CLI as a process', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ simulator: { seed: 5, workspaces: [{ id: WS, name: 'Cli Co', region: 'eu', conversations: 40 }] } });
+  });
+  afterAll(async () => stack?.stop());
+
+  function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; out: string; err: string }> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/index.ts'), ...args], {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: stack.t.url,
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_TASK_QUEUE: stack.taskQueue,
+          TOKEN_ENCRYPTION_KEY: stack.key,
+          INTERCOM_API_BASE_URL: stack.sim.baseUrl,
+          ...opts.env,
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => done({ code, out, err }));
+      child.stdin.end(opts.stdin ?? '');
+    });
+  }
+
+  it('connects with a token on standard input, never from argv, then shows, pauses and resumes the workspace', async () => {
+    const refused = await cli(['connect', '--token', `tok-${WS}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('--token is not accepted');
+
+    const connected = await cli(['connect'], { stdin: `tok-${WS}\n` });
+    expect(connected.err).toBe('');
+    expect(connected.out).toContain(`connected Cli Co (${WS}, eu)`);
+    await waitFor('the backfill', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done);
+
+    const status = await cli(['status']);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(new RegExp(`${WS}\\s+Cli Co\\s+Synced`));
+
+    const paused = await cli(['pause', WS]);
+    expect(paused.out).toContain(`pause: ${WS} is now Paused`);
+    const badResync = await cli(['resync', WS, '--from', 'yesterday-ish']);
+    expect(badResync.code).toBe(1);
+    expect(badResync.err).toContain('--from: "yesterday-ish" is neither Unix seconds nor a date');
+    const resumed = await cli(['resume', WS]);
+    expect(resumed.out).toContain(`resume: ${WS} is now Synced`);
+    for (const r of [connected, status, paused, resumed]) expect(r.out + r.err).not.toContain(`tok-${WS}`);
+  });
+
+  it('without TEMPORAL_ADDRESS and no local server, says so instead of starting one', async () => {
+    const r = await cli(['status'], { env: { TEMPORAL_ADDRESS: '', TEMPORAL_PORT: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no Temporal server on 127.0.0.1:1');
+  });
+});
