@@ -1,6 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-// Registered on the dev server at start (see devServer.ts) and set by the workflows, so an
+// Registered on the dev server at start (see devServer.ts), on any other server by the worker
+// (registerSearchAttributes.ts), and set by the workflows, so an
 // operator can filter runs in the Web UI, e.g. `IntercomWorkspaceId = "abc" AND IntercomSyncStatus = "Paused"`.
 export const WORKSPACE_ID = defineSearchAttributeKey('IntercomWorkspaceId', SearchAttributeType.KEYWORD);
 export const SYNC_STATUS = defineSearchAttributeKey('IntercomSyncStatus', SearchAttributeType.KEYWORD);

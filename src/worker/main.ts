@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import { activityDeps, createServices } from '../app/services';
-import { connectWorkerConnection, resolveTemporal } from '../app/temporal';
+import { connectClient, connectWorkerConnection, resolveTemporal } from '../app/temporal';
+import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createSyncWorker } from './createWorker';
 import { installRuntime } from '../app/runtime';
 
@@ -10,6 +11,9 @@ async function main(): Promise<void> {
   installRuntime(config.LOG_LEVEL);
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
+  const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+  const added = await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE).finally(() => client.connection.close());
+  if (added.length) console.log(`registered search attributes ${added.join(', ')} in namespace ${config.TEMPORAL_NAMESPACE}`);
   const connection = await connectWorkerConnection(temporal.address);
   const worker = await createSyncWorker({
     connection,

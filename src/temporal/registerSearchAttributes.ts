@@ -1,0 +1,28 @@
+import type { ConnectionLike } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_FLAGS } from './searchAttributes';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+const TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+};
+
+/**
+ * Registers our search attributes in `namespace` when they are missing: the embedded dev server
+ * gets them as flags, but a server at TEMPORAL_ADDRESS may not have them, and the server refuses
+ * to start a workflow that sets an unknown one. Returns the names it added.
+ */
+export async function ensureSearchAttributes(connection: Pick<ConnectionLike, 'operatorService'>, namespace: string): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.keys(SEARCH_ATTRIBUTE_FLAGS).filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  for (const name of missing) {
+    const type = TYPES[SEARCH_ATTRIBUTE_FLAGS[name] ?? ''];
+    if (type === undefined) throw new Error(`search attribute ${name}: no indexed type for ${SEARCH_ATTRIBUTE_FLAGS[name]}`);
+    searchAttributes[name] = type;
+  }
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  return missing;
+}
