@@ -29,6 +29,13 @@ describe('token cipher (AES-256-GCM)', () => {
     }
   });
 
+  it('names a key mismatch when the stored key id is not this process\'s', () => {
+    const c = createTokenCipher(key);
+    const other = createTokenCipher(randomBytes(32).toString('base64'));
+    expect(() => other.decrypt(c.encrypt(token), c.keyId)).toThrow(`stored token was encrypted with key ${c.keyId}, this process has key ${other.keyId}`);
+    expect(c.decrypt(c.encrypt(token), c.keyId)).toBe(token);
+  });
+
   it('rejects a key of the wrong size', () => {
     expect(() => createTokenCipher(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
   });

@@ -54,8 +54,12 @@ export async function connectWorkspace(deps: ConnectDeps, token: string): Promis
   // saturates this window would send one request too many (a 429).
   if (probeLimiter.last) await new PostgresRateLimiter(deps.db).observe(workspaceId, probeLimiter.last);
   const region = regionFromMe(me.app.region);
-  const workspace = await upsertWorkspace(deps.db, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
-  await saveCredentials(deps.db, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
+  // Together or not at all: a workspace row without its token would look connected and fail every job.
+  const workspace = await deps.db.transaction().execute(async (trx) => {
+    const row = await upsertWorkspace(trx, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
+    await saveCredentials(trx, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
+    return row;
+  });
 
   const workflowId = workspaceWorkflowId(workspaceId);
   const input: WorkspaceWorkflowInput = { workspaceId, connectedAt: workspace.connected_at.getTime(), ...deps.workflowOptions };

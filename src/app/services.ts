@@ -23,7 +23,11 @@ export async function createServices(config: Config): Promise<Services> {
   await ensureDatabase(config.DATABASE_URL);
   const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
   await migrateToLatest(db);
-  const key = config.TOKEN_ENCRYPTION_KEY ?? (await loadOrCreateDevKey(config.DATA_DIR));
+  let key = config.TOKEN_ENCRYPTION_KEY;
+  if (!key) {
+    key = await loadOrCreateDevKey(config.DATA_DIR);
+    console.error(`TOKEN_ENCRYPTION_KEY is not set: using the development key in ${config.DATA_DIR}; processes on other machines need the same key`);
+  }
   const cipher = createTokenCipher(key);
   const http = createIntercomHttp();
   const gate = new PostgresGate(db);

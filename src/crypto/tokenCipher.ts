@@ -1,13 +1,17 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface TokenCipher {
-  /** Names the key (a hash prefix, never the key itself); stored beside each ciphertext so keys can rotate. */
+  /**
+   * Names the key (a hash prefix, never the key itself). Stored beside each ciphertext, so a token
+   * written under another key is reported as such, not as tampering.
+   */
   readonly keyId: string;
   /** iv (12 bytes) | auth tag (16 bytes) | ciphertext. */
   encrypt(token: string): Buffer;
-  decrypt(blob: Buffer): string;
+  /** `storedKeyId`: the key id saved with the blob, checked first. */
+  decrypt(blob: Buffer, storedKeyId?: string): string;
 }
 
 const KEY_BYTES = 32;
@@ -38,7 +42,10 @@ export function createTokenCipher(keyBase64: string, keyId?: string): TokenCiphe
       const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
       return Buffer.concat([iv, cipher.getAuthTag(), body]);
     },
-    decrypt(blob) {
+    decrypt(blob, storedKeyId) {
+      if (storedKeyId !== undefined && storedKeyId !== id) {
+        throw new TokenDecryptionError(`stored token was encrypted with key ${storedKeyId}, this process has key ${id}: every process needs the same TOKEN_ENCRYPTION_KEY`);
+      }
       if (blob.length < IV_BYTES + TAG_BYTES) throw new TokenDecryptionError('stored token is too short to be a ciphertext');
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(0, IV_BYTES));
@@ -59,10 +66,17 @@ export function createTokenCipher(keyBase64: string, keyId?: string): TokenCiphe
 export async function loadOrCreateDevKey(dataDir: string): Promise<string> {
   const path = join(dataDir, DEV_KEY_FILE);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  // 'wx' fails if another process created the file first; both then read the same key.
-  await writeFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  // Written whole to a private file, then linked into place: link fails if another process got
+  // there first, and nobody ever reads a half-written key. Both then read the same key.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(tmp, path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await unlink(tmp);
+  }
   const key = (await readFile(path, 'utf8')).trim();
   parseKey(key);
   return key;

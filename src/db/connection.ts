@@ -23,26 +23,35 @@ export function createDb({ url, poolSize = 10 }: DbOptions): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Creates the database named in `url` when it does not exist yet (connects to the `postgres` database for that). */
+/**
+ * Creates the database named in `url` when it does not exist yet. Connects to it first: a role that
+ * may not open the `postgres` database (common on managed Postgres) starts fine when it exists.
+ */
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`DATABASE_URL names an unsupported database name: "${name}"`);
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== '3D000') throw err; // 3D000: invalid_catalog_name, the database is missing
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      // Serialize creators: concurrent CREATE DATABASE calls fail while template1 is being copied.
-      await client.query('select pg_advisory_lock(726354)');
-      try {
-        const again = await client.query('select 1 from pg_database where datname = $1', [name]);
-        if (again.rowCount === 0) await client.query(`create database "${name}"`);
-      } finally {
-        await client.query('select pg_advisory_unlock(726354)');
-      }
+    // Serialize creators: concurrent CREATE DATABASE calls fail while template1 is being copied.
+    await client.query('select pg_advisory_lock(726354)');
+    try {
+      const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+      if (found.rowCount === 0) await client.query(`create database "${name}"`);
+    } finally {
+      await client.query('select pg_advisory_unlock(726354)');
     }
   } finally {
     await client.end();

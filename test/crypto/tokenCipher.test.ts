@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenCipher, DEV_KEY_FILE, loadOrCreateDevKey, TokenDecryptionError } from '../../src/crypto/tokenCipher';
@@ -101,6 +101,8 @@ describe('development key', () => {
   it('gives concurrent starters the same key', async () => {
     const keys = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateDevKey(dir)));
     expect(new Set(keys).size).toBe(1);
+    // No temporary files are left beside the key.
+    expect(await readdir(dir)).toEqual([DEV_KEY_FILE]);
   });
 
   it('refuses a corrupt key file rather than replacing it (tokens encrypted under it would be lost)', async () => {
