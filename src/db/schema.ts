@@ -9,7 +9,7 @@ export interface WorkspacesTable {
   id: string; // Intercom app id_code
   name: string;
   region: string; // us | eu | au
-  status: string; // see WorkspaceStatus in src/domain/status.ts
+  status: string; // a SyncStatus (workflows/types.ts): the card state the workflow last mirrored
   connected_at: Timestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -101,7 +101,7 @@ export interface RateLimitsTable {
   window_limit: number; // requests allowed per window (learned from X-RateLimit-Limit)
   limit_learned: boolean;
   window_ms: number;
-  window_end_ms: ColumnType<string, string | number, string | number>; // epoch ms (bigint)
+  window_end_ms: ColumnType<number, number, number>; // epoch ms (bigint, parsed to a number in connection.ts)
   used: number;
   /** Requests granted just before the window ended, charged to the next window too (migration 20261126T0900). */
   carry: Generated<number>;

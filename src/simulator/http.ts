@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -8,12 +9,9 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-let requestCounter = 0;
-
-/** Intercom-style request ids: 20 lowercase base-36 characters. */
+/** Intercom-style request ids: 20 lowercase characters. */
 export function requestId(): string {
-  requestCounter += 1;
-  return `000${requestCounter.toString(36).padStart(17, '0')}`;
+  return randomBytes(10).toString('hex');
 }
 
 export function errorReply(status: number, code: string, message: string, headers?: Record<string, string>): Reply {
