@@ -40,7 +40,17 @@ export function createConversationActivities(deps: ActivityDeps) {
             throw err;
           }
         });
-        return { startingAfter: r.startingAfter, pages: r.pages, stored: r.stored, ignored: r.ignored, skipped: r.skipped, missing: r.missing, requests: r.requests, totalCount: r.totalCount };
+        return {
+          startingAfter: r.startingAfter,
+          pages: r.pages,
+          stored: r.stored,
+          ignored: r.ignored,
+          skipped: r.skipped,
+          missing: r.missing,
+          failed: r.failed,
+          requests: r.requests,
+          totalCount: r.totalCount,
+        };
       } catch (err) {
         throw toActivityFailure(err, checkpointOf(err) ?? resume);
       }
@@ -82,6 +92,7 @@ export function createConversationActivities(deps: ActivityDeps) {
           ignored: r.ignored,
           skipped: r.skipped,
           missing: r.missing,
+          failed: r.failed,
           requests: r.requests,
         };
       } catch (err) {

@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
-import type { IntercomClient } from '../src/intercom/client';
+import { isIntercomError, type IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
+import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import type { WindowCheckpoint } from './types';
@@ -28,7 +29,10 @@ export interface SearchSyncResult extends WindowCheckpoint {
 
 const PER_PAGE = 150;
 
-export const emptyCheckpoint = (): WindowCheckpoint => ({ startingAfter: null, pages: 0, stored: 0, ignored: 0, skipped: 0, missing: 0, requests: 0 });
+/** Attempts at a conversation whose detail response breaks the contract before it is passed over. */
+const CONTRACT_ATTEMPTS = 3;
+
+export const emptyCheckpoint = (): WindowCheckpoint => ({ startingAfter: null, pages: 0, stored: 0, ignored: 0, skipped: 0, missing: 0, failed: 0, requests: 0 });
 
 /**
  * The engine of every conversation sync: search pages → details → batched upserts.
@@ -36,11 +40,12 @@ export const emptyCheckpoint = (): WindowCheckpoint => ({ startingAfter: null, p
  * re-requests at most the current page, and conversations already stored unchanged are not
  * fetched again (unless `force`): a crash costs at most the details that were in flight.
  * Conversations whose search result shows no `first_contact_reply` are ignored without a
- * detail request.
+ * detail request. A conversation whose detail response breaks the contract three times in a row
+ * is recorded in sync_errors and passed over; a broken search page fails the run (and is retried).
  */
 export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult> {
   const ctx = Context.current();
-  const cp: WindowCheckpoint = { ...(o.resume ?? emptyCheckpoint()) };
+  const cp: WindowCheckpoint = { ...emptyCheckpoint(), ...o.resume };
   const startRequests = o.client.requestsSent;
   const snapshot = (): WindowCheckpoint => ({ ...cp, requests: cp.requests + (o.client.requestsSent - startRequests) });
   // Heartbeat on a timer too: a request can wait a whole rate-limit window (or a pause) for its turn.
@@ -49,14 +54,31 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let maxUpdatedAt: number | null = null;
   const serial = createSerialQueue();
   let buffer: TicketWithEvents[] = [];
+  // Failures recorded earlier are forgotten once their conversations are stored.
+  let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
       const rows = buffer;
       buffer = [];
       await upsertTickets(o.db, rows);
+      if (errorsOnRecord) await clearSyncErrors(o.db, o.workspaceId, rows.map((r) => r.ticket.conversation_id));
       cp.stored += rows.length;
     });
+  const fetchDetail = async (id: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await o.client.getConversation(id);
+      } catch (err) {
+        if (!isIntercomError(err) || err.code !== 'contract_violation') throw err;
+        if (attempt < CONTRACT_ATTEMPTS) continue;
+        await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
+        errorsOnRecord = true;
+        ctx.log.warn('conversation passed over: its response breaks the contract', { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
+        return 'failed' as const;
+      }
+    }
+  };
 
   try {
     for await (const { page, cursor, next } of o.client.searchPages(o.query, { perPage: PER_PAGE, startingAfter: cp.startingAfter })) {
@@ -74,7 +96,11 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       cp.skipped += candidates.length - fetch.length;
       const syncedAt = new Date();
       await forEachConcurrent(fetch, o.detailConcurrency, async (summary) => {
-        const conversation = await o.client.getConversation(summary.id);
+        const conversation = await fetchDetail(summary.id);
+        if (conversation === 'failed') {
+          cp.failed += 1;
+          return;
+        }
         if (!conversation) {
           cp.missing += 1; // deleted between the search and the detail request
           return;

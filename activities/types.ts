@@ -9,6 +9,8 @@ export interface WindowCheckpoint {
   ignored: number;
   skipped: number;
   missing: number;
+  /** Passed over: the detail response kept breaking the contract (recorded in sync_errors). */
+  failed: number;
   requests: number;
 }
 
@@ -41,6 +43,7 @@ export interface SyncUpdatedResult {
   ignored: number;
   skipped: number;
   missing: number;
+  failed: number;
   requests: number;
 }
 

@@ -1,5 +1,6 @@
 import { statusTable, verifyReport } from '../src/cli/commands';
 import { recordAgentStates } from '../src/repositories/agents';
+import { recordSyncError } from '../src/repositories/syncErrors';
 import { upsertTickets } from '../src/repositories/tickets';
 import type { WorkspaceStatusView } from '../workflows/types';
 import { createTestDb, type TestDb } from './helpers/db';
@@ -60,5 +61,9 @@ describe('CLI output', () => {
     const ok = await verifyReport(t.db, 'w', 3);
     expect(ok.problems).toEqual([]);
     expect(ok.text).toMatch(/away\s+1/);
+
+    await recordSyncError(t.db, 'w', 'c-42', 'GET /conversations/{id}: response breaks the contract at created_at', 3);
+    const flagged = await verifyReport(t.db, 'w', 3);
+    expect(flagged.problems).toEqual([expect.stringContaining('1 conversation(s) passed over')]);
   });
 });

@@ -43,6 +43,8 @@ export interface BackfillState {
   authFailed: boolean;
   epoch: number;
   lastError: string | null;
+  /** Conversations passed over because Intercom's answer broke the contract (see sync_errors); absent in older states. */
+  failed?: number;
 }
 
 const MIN_WINDOW_SEC = 3600;
@@ -93,6 +95,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     const byTime = Math.min(1, (input.toSec - coveredDownToSec) / span);
     const fraction = done ? 1 : s.total ? Math.min(0.999, s.processed / s.total) : byTime;
     const elapsedSec = (Date.now() - s.startedAtMs) / 1000;
+    const failed = s.failed ?? 0;
     return {
       childId,
       fromSec: input.fromSec,
@@ -105,7 +108,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       done,
       authFailed: s.authFailed,
       epoch: s.epoch,
-      lastError: s.lastError,
+      lastError: s.lastError ?? (failed > 0 ? `${failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)` : null),
     };
   }
 
@@ -129,7 +132,8 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
 
   function finished(w: Window, r: SyncWindowResult): void {
     s.stored += r.stored;
-    s.processed += r.stored + r.ignored + r.skipped + r.missing;
+    s.processed += r.stored + r.ignored + r.skipped + r.missing + (r.failed ?? 0);
+    s.failed = (s.failed ?? 0) + (r.failed ?? 0);
     s.requests += r.requests;
     s.windowsDone += 1;
     s.lastError = null;

@@ -316,6 +316,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         (res) => String(res.cursorSec),
       );
       if (r) s.defaultCursorSec = r.cursorSec;
+      if (r?.failed) s.jobs.default.lastError = `${r.failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)`;
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
     }
     publishSearchAttributes();

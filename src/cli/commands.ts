@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { disconnectUpdate, pauseUpdate, resumeUpdate, resyncUpdate, statusQuery } from '../../workflows/messages';
 import { workspaceWorkflowId } from '../../workflows/ids';
 import type { ResyncRequest, WorkspaceStatusView } from '../../workflows/types';
+import { countSyncErrors } from '../repositories/syncErrors';
 import type { Db } from '../db/connection';
 import { listWorkspaces } from '../repositories/workspaces';
 import { agentsByState, contactsPerDay } from '../repositories/verify';
@@ -98,6 +99,11 @@ export async function verifyReport(db: Db, workspaceId: string, days = 14): Prom
   const totalAgents = states.reduce((n, s) => n + s.count, 0);
   for (const s of states) lines.push(`  ${s.state.padEnd(10)} ${s.count}`);
   if (totalAgents === 0) problems.push('no agent states recorded');
+  const unreadable = await countSyncErrors(db, workspaceId);
+  if (unreadable > 0) {
+    problems.push(`${unreadable} conversation(s) passed over because Intercom's answer broke the contract (table sync_errors)`);
+    lines.push(`Conversations passed over: ${unreadable} (see sync_errors; a resync retries them)`);
+  }
   lines.push(problems.length ? `${problems.length} problem(s): reach out to support if this persists.` : 'OK: no zero or abnormal numbers.');
   return { text: lines.join('\n'), problems };
 }

@@ -117,6 +117,17 @@ export interface WorkspaceGatesTable {
   updated_at: Generated<Date>;
 }
 
+/** A conversation passed over because its detail response kept breaking the contract (no payload kept). */
+export interface SyncErrorsTable {
+  workspace_id: string;
+  conversation_id: string;
+  /** The client's error: endpoint and field, never body content. */
+  problem: string;
+  attempts: number;
+  first_seen_at: Generated<Timestamp>;
+  last_seen_at: Generated<Timestamp>;
+}
+
 export interface Database {
   workspace_gates: WorkspaceGatesTable;
   workspaces: WorkspacesTable;
@@ -130,6 +141,7 @@ export interface Database {
   teams: TeamsTable;
   queues: QueuesTable;
   rate_limits: RateLimitsTable;
+  sync_errors: SyncErrorsTable;
 }
 
 export type TicketRow = Insertable<TicketsTable>;

@@ -80,6 +80,8 @@ export interface SimWorkspace {
   conversation(id: string): SimConversation | undefined;
   /** Every part, including those beyond the 500 the API returns. */
   allParts(id: string): SimPart[];
+  /** A fault on one conversation: its detail response breaks the contract until this is undone. */
+  setMalformed(id: string, malformed: boolean): void;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
 }

@@ -55,8 +55,21 @@ export class WorkspaceState implements SimWorkspace {
     return this.sorted.length;
   }
 
+  private readonly broken = new Set<string>();
+
+  /** Makes GET /conversations/{id} answer with a body that breaks the contract (no created_at), every time. */
+  setMalformed(id: string, malformed: boolean): void {
+    this.mustGet(id);
+    if (malformed) this.broken.add(id);
+    else this.broken.delete(id);
+  }
+
   /** The JSON body of GET /conversations/{id}. */
   conversationJson(rec: ConvRecord, plaintext: boolean): string {
+    if (this.broken.has(rec.id)) {
+      const { created_at: _dropped, ...rest } = toConversation(rec, plaintext);
+      return JSON.stringify(rest);
+    }
     const key = plaintext ? `p${rec.id}` : rec.id;
     let json = this.fullJson.get(key);
     if (json === undefined) {

@@ -101,4 +101,28 @@ describe('sync activities against the simulator', () => {
     const shouldStore = sim.workspace(WS).expected().some((e) => e.conversationId === created.id);
     expect(stored.some((s) => s.conversationId === created.id)).toBe(shouldStore);
   });
+
+  it('a conversation whose answer keeps breaking the contract is recorded and passed over; a resync stores it once it is readable', async () => {
+    const expected = normalizeExpected(sim.workspace(WS).expected());
+    const victim = expected[Math.floor(expected.length / 2)]!.conversationId;
+    await t.db.deleteFrom('ticket_status_events').where('workspace_id', '=', WS).where('conversation_id', '=', victim).execute();
+    await t.db.deleteFrom('tickets').where('workspace_id', '=', WS).where('conversation_id', '=', victim).execute();
+    sim.workspace(WS).setMalformed(victim, true);
+    sim.resetStats();
+    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything);
+    expect(r).toMatchObject({ stored: 0, failed: 1 });
+    expect(sim.stats().conversationFetches[victim]).toBe(3); // asked three times, every answer broken…
+    expect(sim.stats().byEndpoint['GET /conversations/{id}']).toBe(3); // …and nothing else fetched
+    const errors = await t.db.selectFrom('sync_errors').selectAll().where('workspace_id', '=', WS).execute();
+    expect(errors).toEqual([expect.objectContaining({ conversation_id: victim, attempts: 3 })]);
+    expect(errors[0]!.problem).toContain('GET /conversations/{id}');
+    expect(errors[0]!.problem).toContain('created_at');
+    expect((await storedTickets(t.db, WS)).map((x) => x.conversationId)).not.toContain(victim);
+
+    sim.workspace(WS).setMalformed(victim, false);
+    const again: SyncWindowResult = await env().run(acts.syncConversationWindow, { ...everything, force: true });
+    expect(again.failed).toBe(0);
+    expect(await storedTickets(t.db, WS)).toEqual(expected);
+    expect(await t.db.selectFrom('sync_errors').selectAll().where('workspace_id', '=', WS).execute()).toEqual([]);
+  });
 });
