@@ -6,7 +6,7 @@ import { sleep } from '../ratelimit/sleep';
 import { IntercomError } from './errors';
 import type { IntercomHttp } from './http';
 import { apiBaseUrl, type Region } from './regions';
-import { classifyResponse, classifyThrown, DEFAULT_BACKOFF, retryDelayMs, type BackoffOptions, type ResponseHeaders } from './retryPolicy';
+import { classifyResponse, classifyThrown, DEFAULT_BACKOFF, intHeader, retryDelayMs, type BackoffOptions, type ResponseHeaders } from './retryPolicy';
 import {
   adminListSchema,
   conversationSchema,
@@ -59,14 +59,6 @@ export interface SearchPage {
 }
 
 type Method = 'GET' | 'POST';
-
-function intHeader(headers: ResponseHeaders, name: string): number | undefined {
-  const v = headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  if (s === undefined || s === '') return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
-}
 
 function observation(status: number, headers: ResponseHeaders): RateLimitObservation {
   const obs: RateLimitObservation = { status };
@@ -296,6 +288,7 @@ export async function exchangeOAuthCode(opts: { http: IntercomHttp; baseUrl: str
   if (status < 200 || status >= 300) throw classifyResponse(endpoint, status, headers, text, Date.now(), secrets);
   const token = parseBody(endpoint, tokenResponseSchema, text, status, undefined);
   const accessToken = token.access_token ?? token.token;
+  // Unreachable while the schema's refine holds; kept so the type needs no cast.
   if (!accessToken) throw new IntercomError({ code: 'contract_violation', endpoint, status, retryable: false, field: 'access_token', problem: 'response breaks the contract at access_token: missing' });
   return accessToken;
 }

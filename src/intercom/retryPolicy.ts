@@ -45,13 +45,12 @@ export function header(headers: ResponseHeaders, name: string): string | undefin
 }
 
 export function intHeader(headers: ResponseHeaders, name: string): number | undefined {
-  const v = header(headers, name);
-  if (v === undefined) return undefined;
-  const n = Number(v.trim());
+  const v = header(headers, name)?.trim();
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
   return Number.isFinite(n) ? Math.trunc(n) : undefined;
 }
 
-/** How long the server asks us to wait: X-RateLimit-Reset (Unix seconds) first, then Retry-After (seconds or HTTP date). */
 /**
  * When the server says a retry may come. `X-RateLimit-Reset` rides on every response, so it only
  * means "wait" on a 429 (`rateLimited`); for a 5xx it would line every failed request up on the

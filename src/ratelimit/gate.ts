@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { RateLimiter, RateLimitObservation } from './limiter';
+import { sleep } from './sleep';
 
 export class GateClosedError extends Error {
   override name = 'GateClosedError';
@@ -24,21 +25,6 @@ export class PostgresGate {
   }
 }
 
-function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Wraps the rate limiter: a request first waits for the workspace's gate to be open, so that
  * once a pause (or a 401) is recorded, no request leaves from any activity on any worker.
@@ -52,7 +38,7 @@ export class GatedRateLimiter implements RateLimiter {
 
   async acquire(workspaceId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
-      while ((await this.gate.blockedReason(workspaceId)) !== null) await abortableDelay(this.pollMs, signal);
+      while ((await this.gate.blockedReason(workspaceId)) !== null) await sleep(this.pollMs, signal);
       await this.inner.acquire(workspaceId, signal);
       // The limiter may have waited for the next window: the gate may have closed meanwhile.
       if ((await this.gate.blockedReason(workspaceId)) === null) return;
