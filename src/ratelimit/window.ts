@@ -65,7 +65,8 @@ function validInt(n: number | undefined): n is number {
  * - X-RateLimit-Limit sets the budget (learned);
  * - X-RateLimit-Reset anchors our windows on the server's (a reset in the past describes a finished window: ignored);
  * - X-RateLimit-Remaining below what we believe means someone else spends the budget too: `used` rises to limit − remaining;
- * - a 429 exhausts the window until its reset and makes us re-learn the limit.
+ * - a 429 exhausts the window until its reset; without a limit header it also marks the limit as not
+ *   confirmed (`learned`, kept in rate_limits.limit_learned for operators).
  */
 export function observe(s: WindowState, obs: RateLimitObservation, nowMs: number, opts: WindowOptions = DEFAULT_WINDOW_OPTIONS): WindowState {
   const r = roll(s, nowMs);
@@ -92,7 +93,8 @@ export function observe(s: WindowState, obs: RateLimitObservation, nowMs: number
     }
   }
   if (current) {
-    if (validInt(obs.remaining)) used = Math.max(used, limit - Math.max(0, obs.remaining));
+    // Remaining counts against the server's limit, which is ours plus the headroom we keep.
+    if (validInt(obs.remaining)) used = Math.max(used, limit + opts.headroom - Math.max(0, obs.remaining));
     if (is429) used = Math.max(used, limit);
   }
   return { limit, learned, windowMs: s.windowMs, windowEndMs, used, carry: r.carry };

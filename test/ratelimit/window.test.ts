@@ -42,6 +42,9 @@ describe('window arithmetic', () => {
     const s = observe(initialWindow(T0, 40, W), { status: 200, limit: 166, remaining: 165, resetSec: (T0 + W) / 1000 }, T0 + 10);
     expect(s).toMatchObject({ limit: 166, learned: true, used: 1 });
     expect(observe(s, { status: 200, limit: 166 }, T0 + 10, { ...DEFAULT_WINDOW_OPTIONS, headroom: 6 }).limit).toBe(160);
+    // With headroom, remaining still counts against the server's 166: 100 remaining = 66 used.
+    const kept = observe(initialWindow(T0, 40, W), { status: 200, limit: 166, remaining: 100, resetSec: (T0 + W) / 1000 }, T0 + 10, { ...DEFAULT_WINDOW_OPTIONS, headroom: 6 });
+    expect(kept).toMatchObject({ limit: 160, used: 66 });
   });
 
   it('raises used when the server says fewer remain (someone else spends the budget)', () => {
