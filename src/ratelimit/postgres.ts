@@ -211,7 +211,8 @@ export class PostgresRateLimiter implements RateLimiter {
   }
 
   private async record(workspaceId: string, slot: Slot, obs: RateLimitObservation): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    // The cache takes the new state only once it is committed.
+    slot.cache = await this.db.transaction().execute(async (trx) => {
       const nowMs = this.now();
       const init = initialWindow(nowMs, this.initialLimit, this.windowMs);
       await sql`
@@ -232,7 +233,7 @@ export class PostgresRateLimiter implements RateLimiter {
           where workspace_id = ${workspaceId}`.execute(trx);
       }
       this.counters.records++;
-      slot.cache = next;
+      return next;
     });
   }
 }
