@@ -8,7 +8,7 @@ import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
 import { progressBar } from './app/progressBar';
 import { installRuntime } from './app/runtime';
-import { ensureSearchAttributes } from './temporal/registerSearchAttributes';
+import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttributes';
 
 /**
  * `npm start`: the whole product on one machine. The embedded Temporal dev server (persistent,
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
   const temporal = await resolveTemporal(config, log);
   const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
-  await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
+  await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, log);
   const connection = await connectWorkerConnection(temporal.address);
   const worker = await createSyncWorker({
     connection,

@@ -26,3 +26,17 @@ export async function ensureSearchAttributes(connection: Pick<ConnectionLike, 'o
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   return missing;
 }
+
+/**
+ * The start-up form: a server that refuses the operator call (Temporal Cloud registers attributes
+ * through its own console) does not stop a worker; the message says what to register by hand.
+ */
+export async function ensureSearchAttributesAtStart(connection: Pick<ConnectionLike, 'operatorService'>, namespace: string, log: (line: string) => void): Promise<void> {
+  try {
+    const added = await ensureSearchAttributes(connection, namespace);
+    if (added.length) log(`registered search attributes ${added.join(', ')} in namespace ${namespace}`);
+  } catch (err) {
+    const wanted = Object.entries(SEARCH_ATTRIBUTE_FLAGS).map(([name, type]) => `${name} (${type})`).join(', ');
+    log(`warning: could not check or register search attributes in namespace ${namespace} (${(err as Error).message}); register ${wanted} before connecting a workspace`);
+  }
+}

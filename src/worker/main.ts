@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { activityDeps, createServices } from '../app/services';
 import { connectClient, connectWorkerConnection, resolveTemporal } from '../app/temporal';
-import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
+import { ensureSearchAttributesAtStart } from '../temporal/registerSearchAttributes';
 import { createSyncWorker } from './createWorker';
 import { installRuntime } from '../app/runtime';
 
@@ -12,8 +12,7 @@ async function main(): Promise<void> {
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
   const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
-  const added = await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE).finally(() => client.connection.close());
-  if (added.length) console.log(`registered search attributes ${added.join(', ')} in namespace ${config.TEMPORAL_NAMESPACE}`);
+  await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => console.error(l)).finally(() => client.connection.close());
   const connection = await connectWorkerConnection(temporal.address);
   const worker = await createSyncWorker({
     connection,
