@@ -14,6 +14,9 @@ function heartbeatCheckpoint(): WindowCheckpoint | null {
 /** How far behind its watermark the default loop searches again. */
 export const DEFAULT_LOOKBACK_SEC = 300;
 
+/** The counts of a run, and nothing else: results land in workflow histories. */
+const counts = (r: WindowCheckpoint) => ({ stored: r.stored, ignored: r.ignored, skipped: r.skipped, missing: r.missing, failed: r.failed, requests: r.requests });
+
 const checkpointOf = (err: unknown): WindowCheckpoint | undefined => (err as { checkpoint?: WindowCheckpoint }).checkpoint;
 
 export function createConversationActivities(deps: ActivityDeps) {
@@ -40,17 +43,7 @@ export function createConversationActivities(deps: ActivityDeps) {
             throw err;
           }
         });
-        return {
-          startingAfter: r.startingAfter,
-          pages: r.pages,
-          stored: r.stored,
-          ignored: r.ignored,
-          skipped: r.skipped,
-          missing: r.missing,
-          failed: r.failed,
-          requests: r.requests,
-          totalCount: r.totalCount,
-        };
+        return { startingAfter: r.startingAfter, pages: r.pages, ...counts(r), totalCount: r.totalCount };
       } catch (err) {
         throw toActivityFailure(err, checkpointOf(err) ?? resume);
       }
@@ -86,15 +79,7 @@ export function createConversationActivities(deps: ActivityDeps) {
             flushRows: deps.flushRows,
           }),
         );
-        return {
-          cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec),
-          stored: r.stored,
-          ignored: r.ignored,
-          skipped: r.skipped,
-          missing: r.missing,
-          failed: r.failed,
-          requests: r.requests,
-        };
+        return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r) };
       } catch (err) {
         throw toActivityFailure(err);
       }

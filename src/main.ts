@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { loadConfig, type Config } from './config';
-import { activityDeps, createServices } from './app/services';
+import { createServices } from './app/services';
 import { connectClient, connectWorkerConnection, resolveTemporal } from './app/temporal';
-import { createSyncWorker } from './worker/createWorker';
+import { createConfiguredWorker } from './worker/createWorker';
 import { startOAuthServer } from './oauth/server';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
@@ -48,13 +48,7 @@ async function main(): Promise<void> {
   const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
   await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, log);
   const connection = await connectWorkerConnection(temporal.address);
-  const worker = await createSyncWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
-    workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
-  });
+  const worker = await createConfiguredWorker(connection, config, services);
   const running = worker.run();
 
   const oauth = await startOAuthServer({

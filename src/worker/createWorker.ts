@@ -1,6 +1,8 @@
 import type { NativeConnection} from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { activityDeps, type Services } from '../app/services';
+import type { Config } from '../config';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -28,5 +30,16 @@ export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
     maxCachedWorkflows: o.maxCachedWorkflows ?? 2500,
     maxHeartbeatThrottleInterval: '30 seconds',
     defaultHeartbeatThrottleInterval: '10 seconds',
+  });
+}
+
+/** The worker of `npm run worker` and `npm start`, as the configuration describes it. */
+export function createConfiguredWorker(connection: NativeConnection, config: Config, services: Services): Promise<Worker> {
+  return createSyncWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
+    workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
   });
 }

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
-import { activityDeps, createServices } from '../app/services';
+import { createServices } from '../app/services';
 import { connectClient, connectWorkerConnection, resolveTemporal } from '../app/temporal';
 import { ensureSearchAttributesAtStart } from '../temporal/registerSearchAttributes';
-import { createSyncWorker } from './createWorker';
+import { createConfiguredWorker } from './createWorker';
 import { installRuntime } from '../app/runtime';
 
 // `npm run worker`: a worker process on its own (several may run against one Postgres).
@@ -14,13 +14,7 @@ async function main(): Promise<void> {
   const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
   await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => console.error(l)).finally(() => client.connection.close());
   const connection = await connectWorkerConnection(temporal.address);
-  const worker = await createSyncWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
-    workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
-  });
+  const worker = await createConfiguredWorker(connection, config, services);
   console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.address}`);
   await worker.run();
   await connection.close();

@@ -13,6 +13,17 @@ export interface WorkerProcesses {
   killAll(): void;
 }
 
+/** The environment that points a process of ours (worker, CLI) at the stack. */
+export function stackEnv(stack: Stack): Record<string, string> {
+  return {
+    DATABASE_URL: stack.t.url,
+    TEMPORAL_ADDRESS: stack.env.address,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    TOKEN_ENCRYPTION_KEY: stack.key,
+    INTERCOM_API_BASE_URL: stack.sim.baseUrl,
+  };
+}
+
 export function workerProcesses(stack: Stack): WorkerProcesses {
   const children: ChildProcess[] = [];
   let output = '';
@@ -24,11 +35,7 @@ export function workerProcesses(stack: Stack): WorkerProcesses {
         cwd: root,
         env: {
           ...process.env,
-          DATABASE_URL: stack.t.url,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_TASK_QUEUE: stack.taskQueue,
-          TOKEN_ENCRYPTION_KEY: stack.key,
-          INTERCOM_API_BASE_URL: stack.sim.baseUrl,
+          ...stackEnv(stack),
           ...(process.env.TEST_WORKFLOW_BUNDLE ? { WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE } : {}),
           DETAIL_CONCURRENCY: '16',
           // Debug level, so that checks of the output cover everything a worker could say.

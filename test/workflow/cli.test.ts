@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { workspaceStatus } from '../../src/cli/commands';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { stackEnv } from '../helpers/workerProcess';
 
 const WS = 'cli-ws';
 const root = resolve(__dirname, '..', '..');
@@ -17,15 +18,7 @@ describe('the CLI as a process', () => {
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/index.ts'), ...args], {
         cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: stack.t.url,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_TASK_QUEUE: stack.taskQueue,
-          TOKEN_ENCRYPTION_KEY: stack.key,
-          INTERCOM_API_BASE_URL: stack.sim.baseUrl,
-          ...opts.env,
-        },
+        env: { ...process.env, ...stackEnv(stack), ...opts.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let out = '';
