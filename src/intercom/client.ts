@@ -60,6 +60,14 @@ export interface SearchPage {
 
 type Method = 'GET' | 'POST';
 
+interface CallOptions {
+  body?: string;
+  /** A 404 answers null instead of throwing (a conversation that is gone). */
+  nullOn404?: boolean;
+  /** Overrides the client's per-request timeout. */
+  timeoutMs?: number;
+}
+
 function observation(status: number, headers: ResponseHeaders): RateLimitObservation {
   const obs: RateLimitObservation = { status };
   const limit = intHeader(headers, 'x-ratelimit-limit');
@@ -166,7 +174,8 @@ export class IntercomClient {
 
   /** One page of POST /conversations/search. */
   search(req: SearchRequest): Promise<SearchResponse> {
-    return this.#call('POST', '/conversations/search', 'POST /conversations/search', searchResponseSchema, JSON.stringify(req));
+    // Searches of 150 per page are reported to take ~18 s on busy workspaces: give them room.
+    return this.#call('POST', '/conversations/search', 'POST /conversations/search', searchResponseSchema, { body: JSON.stringify(req), timeoutMs: 3 * this.#timeoutMs });
   }
 
   /** Every page of a search, in order, starting after `startingAfter` (a cursor from an earlier run). */
@@ -196,7 +205,7 @@ export class IntercomClient {
 
   /** The conversation with its parts (plain-text bodies); null when it does not exist (404). */
   getConversation(id: string): Promise<Conversation | null> {
-    return this.#call('GET', `/conversations/${encodeURIComponent(id)}?display_as=plaintext`, 'GET /conversations/{id}', conversationSchema, undefined, true);
+    return this.#call('GET', `/conversations/${encodeURIComponent(id)}?display_as=plaintext`, 'GET /conversations/{id}', conversationSchema, { nullOn404: true });
   }
 
   async listAdmins(): Promise<Admin[]> {
@@ -211,13 +220,12 @@ export class IntercomClient {
     return (await this.#call('GET', '/tags', 'GET /tags', tagListSchema)).data;
   }
 
-  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body?: string): Promise<z.output<S>>;
-  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body: string | undefined, nullOn404: true): Promise<z.output<S> | null>;
-  async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, body?: string, nullOn404 = false): Promise<z.output<S> | null> {
+  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts?: CallOptions & { nullOn404?: false }): Promise<z.output<S>>;
+  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions & { nullOn404: true }): Promise<z.output<S> | null>;
+  async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions = {}): Promise<z.output<S> | null> {
+    const { body, nullOn404 = false, timeoutMs = this.#timeoutMs } = opts;
     const signal = this.#signal;
     const secrets = [this.#token];
-    // Searches of 150 per page are reported to take ~18 s on busy workspaces: give them room.
-    const timeoutMs = endpoint === 'POST /conversations/search' ? 3 * this.#timeoutMs : this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
       await this.#limiter.acquire(this.workspaceId, signal);
       let err: IntercomError;
