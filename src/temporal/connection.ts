@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
-import { diagnoseTls, speaksTls } from './tlsProbe';
+import { diagnoseTls, PROBE_TIMEOUT_MS, speaksTls } from './tlsProbe';
 
 /**
  * Where and how to reach Temporal: one value for every process (worker, server, CLI, `npm start`),
@@ -98,14 +98,16 @@ async function connectOrExplain<T>(target: TemporalTarget, connect: () => Promis
 /**
  * The SDK's own messages for a failed connection range from a precise rustls error to "Failed to
  * connect before the deadline"; a TLS handshake of our own with the same settings names the
- * problem (untrusted certificate, wrong name, certificate required…) in every case.
+ * problem (untrusted certificate, wrong name, certificate required…) in every case. A failure is
+ * reported within TEMPORAL_CONNECT_TIMEOUT_MS plus at most PROBE_TIMEOUT_MS of diagnosis.
  */
 async function explain(target: TemporalTarget, err: unknown): Promise<TemporalConnectError> {
   const how = target.tls ? `with TLS (${target.settings.join(', ')})` : 'without TLS';
   const sdkMessage = redact(String((err as Error)?.message ?? err), target.apiKey);
   let problem: string | null = null;
-  if (target.tls) problem = await diagnoseTls(target).catch(() => null);
-  else if (await speaksTls(target.address, target.connectTimeoutMs).catch(() => false)) {
+  const probeMs = Math.min(target.connectTimeoutMs, PROBE_TIMEOUT_MS);
+  if (target.tls) problem = await diagnoseTls(target, probeMs).catch(() => null);
+  else if (await speaksTls(target.address, probeMs).catch(() => false)) {
     problem = `the server at ${target.address} speaks TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_CA when its certificate is not publicly trusted)`;
   }
   const reason = problem ? `${problem} (the SDK said: ${sdkMessage})` : sdkMessage;

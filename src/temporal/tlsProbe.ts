@@ -6,6 +6,9 @@ import type { TemporalTarget } from './connection';
 // certificate says so only after the handshake, when the client first sends.
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
 
+/** The diagnosis runs after a failed connect, so it gets a short budget of its own. */
+export const PROBE_TIMEOUT_MS = 5000;
+
 function hostAndPort(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');
   return { host: address.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(at + 1)) };
@@ -15,7 +18,7 @@ function hostAndPort(address: string): { host: string; port: number } {
  * One TLS handshake (and one HTTP/2 preface) with the target's settings, to name why a gRPC
  * connection failed. Returns the problem in words, or null when this handshake works.
  */
-export function diagnoseTls(target: TemporalTarget): Promise<string | null> {
+export function diagnoseTls(target: TemporalTarget, timeoutMs = PROBE_TIMEOUT_MS): Promise<string | null> {
   const { host, port } = hostAndPort(target.address);
   const tls = target.tls ?? {};
   const servername = tls.serverNameOverride ?? (isIP(host) ? undefined : host);
@@ -29,7 +32,7 @@ export function diagnoseTls(target: TemporalTarget): Promise<string | null> {
       socket.destroy();
       done(problem);
     };
-    const timer = setTimeout(() => finish(`no TLS answer from ${target.address} within ${target.connectTimeoutMs} ms`), target.connectTimeoutMs);
+    const timer = setTimeout(() => finish(`no TLS answer from ${target.address} within ${timeoutMs} ms`), timeoutMs);
     const socket: TLSSocket = connect({
       host,
       port,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { workspaceStatus } from '../../src/cli/commands';
 import { loadConfig } from '../../src/config';
@@ -149,6 +150,10 @@ describe('Temporal over TLS, mTLS and with an API key', () => {
   });
 
   it('the worker connection (Rust core) and the client name each TLS problem the same way', async () => {
+    const silent = new Set<Socket>();
+    const blackHole = { server: createServer((s) => silent.add(s)), address: '' };
+    await new Promise<void>((ready) => blackHole.server.listen(0, '127.0.0.1', ready));
+    blackHole.address = `127.0.0.1:${(blackHole.server.address() as AddressInfo).port}`;
     const target = (env: Record<string, string>) => configuredTarget(loadConfig({ ...tlsEnv(tlsFront.address), ...env }));
     const cases: Array<[string, ReturnType<typeof target>, RegExp]> = [
       ['wrong CA', target({ TEMPORAL_TLS_CA: pki.otherCa.certPath }), /the server's certificate is not trusted .*TEMPORAL_TLS_CA is not the CA that signed it/],
@@ -160,6 +165,8 @@ describe('Temporal over TLS, mTLS and with an API key', () => {
         /may not accept the client certificate|rejected the client certificate|did not accept the client certificate/,
       ],
       ['plaintext to a TLS port', configuredTarget(loadConfig({ TEMPORAL_ADDRESS: tlsFront.address, TEMPORAL_CONNECT_TIMEOUT_MS: '3000' })), /speaks TLS: set TEMPORAL_TLS=true/],
+      // Accepts TCP and never answers (a firewall's black hole): the connect timeout ends the wait.
+      ['a server that never answers', target({ TEMPORAL_ADDRESS: blackHole.address }), /no TLS answer from 127\.0\.0\.1:\d+ within 3000 ms/],
     ];
     for (const [what, t, reason] of cases) {
       const native = await connectWorkerConnection(t).then(
@@ -180,6 +187,8 @@ describe('Temporal over TLS, mTLS and with an API key', () => {
       );
       expect([what, (client as Error)?.message]).toEqual([what, expect.stringMatching(reason)]);
     }
+    for (const s of silent) s.destroy();
+    blackHole.server.close();
   });
 
   it('API key: sent as authorization: Bearer on every call of the worker and the CLI, never printed; a refused operator call is a warning', async () => {
