@@ -68,7 +68,7 @@ const envSchema = z.object({
   SIM_PORT: port.default(4010),
   SIM_CONVERSATIONS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-}).superRefine(temporalSecurityRules);
+});
 
 /** Combinations of the TEMPORAL_* security settings that cannot work, each named. */
 function temporalSecurityRules(c: {
@@ -92,6 +92,8 @@ function temporalSecurityRules(c: {
   }
 }
 
+const checkedSchema = envSchema.superRefine(temporalSecurityRules);
+
 export type Config = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
@@ -101,7 +103,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`FOO=` in a shell or compose file) means "not set", not "set to nothing".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = checkedSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
