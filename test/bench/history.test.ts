@@ -10,7 +10,7 @@ const wft = (id: number) => [ev(id, { workflowTaskScheduledEventAttributes: {} }
 const timerCanceled = (id: number) => ev(id, { timerCanceledEventAttributes: {} });
 const timerStarted = (id: number) => ev(id, { timerStartedEventAttributes: {} });
 
-const history = [
+const history = ([
   scheduled(96, 'pollAgentStates', 50),
   timerStarted(97),
   started(98, 96),
@@ -22,7 +22,7 @@ const history = [
   // an unrelated signal and its workflow task after the batch: not the restart's
   ev(106, { workflowExecutionSignaledEventAttributes: {} }),
   ...wft(107),
-];
+] as unknown) as Parameters<typeof restartCosts>[0];
 
 describe('history events of an activity restart', () => {
   it('counts the completion, the workflow task it wakes and the batch that schedules the next run', () => {
