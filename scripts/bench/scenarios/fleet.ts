@@ -119,7 +119,7 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
   // Quick: onboarding 1,000 workspaces keeps this 2-core machine saturated for ~150 s (the dev server and
   // the worker), which with two minutes of steady state does not fit in three minutes: 250 workspaces, and
   // the default loop every 60 s instead of 5 min so that two whole cadences fit in the steady period.
-  const n = o.workspaces ?? (o.quick ? 250 : 1000);
+  const n = o.workspaces ?? (o.quick ? 200 : 1000);
   const cadenceSec = o.quick ? 60 : DEFAULT_CADENCE_SEC;
   // Exactly two default cadences, so every workspace ticks exactly twice whatever its phase (they all
   // connect within seconds of each other, so a window of any other length would over- or under-count ticks).
@@ -131,7 +131,7 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
   const specs: SimWorkspaceSpec[] = sizes.map((conversations, i) => ({ id: `fleet-${String(i).padStart(4, '0')}`, name: `Fleet ${i}`, region: 'us', conversations }));
   const probeSpecs: SimWorkspaceSpec[] = Array.from({ length: PROBES }, (_, i) => ({ id: `probe-${i}`, name: `Probe ${i}`, region: 'us', conversations: 3 }));
   // Not a divisor or multiple of the default cadence, so the probes' restarts rarely meet a default tick.
-  const probePollerRunMs = Math.round((steadySec * 1000) / 4.6);
+  const probePollerRunMs = Math.round(steadySec / 4.6) * 1000;
   const stack: BenchStack = await startStack({
     scenario: 'fleet',
     // 10,000/min: Intercom's documented default for an app today (the large workspaces backfill in minutes).
@@ -400,7 +400,7 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       goals,
       notes: [
         o.quick
-          ? `Quick mode: ${n} workspaces (onboarding 1,000 saturates this 2-core machine for ~150 s, too long for three minutes) and the default loop every 60 s (agent states at the real 15 s); the full run uses 1,000 workspaces and the real 5-minute cadence.`
+          ? `Quick mode: ${n} workspaces (onboarding 1,000 of mixed sizes takes several minutes on this 2-core machine) and the default loop every 60 s (agent states at the real 15 s); the full run uses 1,000 workspaces and the real 5-minute cadence.`
           : 'Real cadences (default loop 5 min, agent states 15 s).',
         `Workspaces of mixed sizes (${Math.min(...sizes)} to ${Math.max(...sizes)} conversations, median ${[...sizes].sort((x, y) => x - y)[Math.floor(sizes.length / 2)]}; most small, a few large), the default backfill tuning, every app at 10,000 requests/min. Steady period: ${steadySec} s (two default cadences) starting 5 s after every backfill child completed; worker CPU is (utime+stime) from /proc over it. worker_rss_mb is the peak VmRSS over the whole run (onboarding included), worker_rss_steady_mb the peak in the steady period. steady_cpu_percent_temporal_server is this stack's dev server (found by its port among this process's descendants); steady_cpu_percent_postgres counts every postgres process on the machine.`,
         `${o.quick ? 'history_events_steady_per_workspace_hour (quick) = history events added during the steady period to ' + HISTORY_SAMPLE + ' random workspace workflows (describe().historyLength before/after) ÷ the default-loop runs they completed in it (status query), × 12 runs an hour (the real 5-minute cadence).' : 'history_events_steady_per_workspace_hour = mean over ' + HISTORY_SAMPLE + ' random workspace workflows of the history events added during the steady period (describe().historyLength before/after; exactly two 5-minute cadences), scaled to an hour.'} history_events_per_workspace_hour adds the hourly restart of the agent-state poller, which a period shorter than an hour does not see: poller_restart_events is measured on ${PROBES} probe workspaces whose poller restarts every ${probePollerRunMs / 1000} s, from their histories (the old run's started and completed events, the workflow task its completion wakes, and the command batch that schedules the next run), mean over poller_restarts_measured restarts in the steady period.`,
