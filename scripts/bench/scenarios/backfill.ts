@@ -129,12 +129,10 @@ async function runTier(p: TierPlan, o: BackfillOptions): Promise<TierResult> {
       allRequests = stats.byWorkspace[WS]?.requests ?? 0;
       cps = conversations / seconds;
     } else {
-      // Stopped mid-backfill: counted over the steady windows of the slice (the start-up costs, the count
-      // request and the first small windows, are amortized by a whole backfill: see the full run). Rows still
-      // buffered in the worker are not in Postgres yet, so conversations = distinct conversations fetched
-      // successfully (the simulator's counter; nothing is in flight at a boundary once a window's budget is spent).
-      // The judged figure counts from the start of the run (the count request and the first, small windows
-      // included); the steady-only figure is reported beside it.
+      // Stopped mid-backfill. Rows still buffered in the worker are not in Postgres yet, so conversations =
+      // distinct conversations fetched successfully (the simulator's counter; nothing is in flight at a boundary
+      // once a window's budget is spent). The judged figure counts from the start of the run (the count request
+      // and the first, small windows included); the steady-only figure is reported beside it, not judged.
       const at = lastSteady ?? counter.windows[counter.windows.length - 1];
       const before = counter.windows.find((w) => w.startMs + WINDOW_MS === steadyFromMs);
       const steadyFetched = (at?.cumFetched ?? 0) - (before?.cumFetched ?? 0);
