@@ -30,6 +30,7 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.polls += 1;
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
+              deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log and the heartbeat show it.

@@ -6,6 +6,7 @@ import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
+import type { SyncMetrics } from '../src/observability/metrics';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import type { WindowCheckpoint } from './types';
 
@@ -20,6 +21,7 @@ export interface SearchSyncOptions {
   resume: WindowCheckpoint | null;
   detailConcurrency: number;
   flushRows: number;
+  metrics?: SyncMetrics;
 }
 
 export interface SearchSyncResult extends WindowCheckpoint {
@@ -60,6 +62,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       const rows = buffer;
       buffer = [];
       await upsertTickets(o.db, rows);
+      o.metrics?.rowsWritten('tickets', rows.length);
       if (errorsOnRecord) await clearSyncErrors(o.db, o.workspaceId, rows.map((r) => r.ticket.conversation_id));
       cp.stored += rows.length;
     });
@@ -72,6 +75,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
         if (attempt < CONTRACT_ATTEMPTS) continue;
         await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
         errorsOnRecord = true;
+        o.metrics?.syncError('contract_violation');
         ctx.log.warn('conversation passed over: its response breaks the contract', { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
         return 'failed' as const;
       }

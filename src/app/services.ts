@@ -7,6 +7,7 @@ import { PostgresRateLimiter } from '../ratelimit';
 import { GatedRateLimiter, PostgresGate } from '../ratelimit/gate';
 import type { RateLimiter } from '../ratelimit/limiter';
 import type { ActivityDeps } from '../../activities';
+import { createMetrics, type Logger, type Metrics } from '../observability';
 
 /** The long-lived objects a process shares: one pool, one HTTP agent, one limiter. */
 export interface Services {
@@ -16,23 +17,34 @@ export interface Services {
   limiter: RateLimiter;
   gate: PostgresGate;
   clients: ClientProvider;
+  /** Present when the process serves metrics (worker, server). */
+  metrics?: Metrics;
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config): Promise<Services> {
+export interface ServicesObservability {
+  logger?: Logger;
+  /** Creates the process's metrics registry (Intercom requests, rows, per-workspace gauges). */
+  metrics?: boolean;
+}
+
+export async function createServices(config: Config, obs: ServicesObservability = {}): Promise<Services> {
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, ...(obs.logger ? { log: (m: string) => obs.logger?.warn(m) } : {}) });
   await migrateToLatest(db);
   let key = config.TOKEN_ENCRYPTION_KEY;
   if (!key) {
     key = await loadOrCreateDevKey(config.DATA_DIR);
-    console.error(`TOKEN_ENCRYPTION_KEY is not set: using the development key in ${config.DATA_DIR}; processes on other machines need the same key`);
+    const warning = `TOKEN_ENCRYPTION_KEY is not set: using the development key in ${config.DATA_DIR}; processes on other machines need the same key`;
+    if (obs.logger) obs.logger.warn(warning);
+    else console.error(warning);
   }
   const cipher = createTokenCipher(key);
   const http = createIntercomHttp();
   const gate = new PostgresGate(db);
   const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(db));
-  const clients = new ClientProvider({ db, cipher, limiter, http, baseUrlOverride: config.INTERCOM_API_BASE_URL });
+  const metrics = obs.metrics ? createMetrics({ db }) : undefined;
+  const clients = new ClientProvider({ db, cipher, limiter, http, baseUrlOverride: config.INTERCOM_API_BASE_URL, metrics });
   return {
     db,
     cipher,
@@ -40,6 +52,7 @@ export async function createServices(config: Config): Promise<Services> {
     limiter,
     gate,
     clients,
+    metrics,
     async close() {
       await http.close();
       await db.destroy();
@@ -48,5 +61,5 @@ export async function createServices(config: Config): Promise<Services> {
 }
 
 export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows'>> = {}): ActivityDeps {
-  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50 };
+  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50, metrics: s.metrics };
 }

@@ -11,14 +11,16 @@ export type Db = Kysely<Database>;
 export interface DbOptions {
   url: string;
   poolSize?: number;
+  /** Where the pool's idle-connection errors are reported; default stderr. */
+  log?: (message: string) => void;
 }
 
-export function createDb({ url, poolSize = 10 }: DbOptions): Db {
+export function createDb({ url, poolSize = 10, log = (m) => console.error(m) }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle connection can be closed under us (a server restart, a dropped database); the pool
   // replaces it on the next checkout. Without a listener the 'error' event would kill the process.
   pool.on('error', (err: Error & { code?: string }) => {
-    if (err.code !== '57P01') console.error(`postgres: idle connection lost: ${err.message}`);
+    if (err.code !== '57P01') log(`postgres: idle connection lost: ${err.message}`);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,6 +1,7 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
+import type { RequestMetrics } from '../observability/metrics';
 import type { RateLimitObservation, RateLimiter } from '../ratelimit/limiter';
 import { sleep } from '../ratelimit/sleep';
 import { IntercomError } from './errors';
@@ -48,6 +49,8 @@ export interface IntercomClientOptions {
   /** Aborts waits and requests (e.g. on activity cancellation); the abort reason is thrown as is. */
   signal?: AbortSignal;
   backoff?: BackoffOptions;
+  /** Counts every exchange by endpoint template and status. */
+  metrics?: RequestMetrics;
 }
 
 export interface SearchPage {
@@ -139,6 +142,7 @@ export class IntercomClient {
   readonly #maxRetries: number;
   readonly #signal: AbortSignal | undefined;
   readonly #backoff: BackoffOptions;
+  readonly #metrics: RequestMetrics | undefined;
   #requestsSent = 0;
 
   constructor(opts: IntercomClientOptions) {
@@ -155,6 +159,7 @@ export class IntercomClient {
     // Every concurrent request and wait listens on the signal: lift Node's leak warning threshold (10) for it.
     if (opts.signal && getMaxListeners(opts.signal) !== 0 && getMaxListeners(opts.signal) < 1000) setMaxListeners(1000, opts.signal);
     this.#backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.#metrics = opts.metrics;
     this.#headers = {
       authorization: `Bearer ${opts.token}`,
       'intercom-version': INTERCOM_VERSION,
@@ -250,10 +255,12 @@ export class IntercomClient {
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         err = classifyThrown(endpoint, e, secrets);
+        this.#metrics?.request(endpoint, err.code);
         if (!err.retryable || attempt >= this.#maxRetries) throw err;
         await sleep(retryDelayMs(err, attempt, this.#backoff), signal);
         continue;
       }
+      this.#metrics?.request(endpoint, status);
       await this.#limiter.observe(this.workspaceId, observation(status, headers));
       if (status >= 200 && status < 300) {
         const requestId = headers['x-request-id'];
