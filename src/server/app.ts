@@ -41,7 +41,6 @@ export function buildServerApp(o: ServerAppOptions): FastifyInstance {
   const options: FastifyHttpOptions<Server> = {
     logger,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
     // A hop count: believe that many proxies nearest to us.
     trustProxy: typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : trust,
     bodyLimit: o.limits.bodyLimitBytes,
@@ -68,6 +67,14 @@ export function buildServerApp(o: ServerAppOptions): FastifyInstance {
     },
   };
   const app: FastifyInstance = Fastify(options);
+  // Node's headers deadline starts with the first byte: a connection that sends nothing at all is
+  // closed here after the same time, so idle sockets cannot pile up either.
+  app.server.on('connection', (socket: Socket) => {
+    const silent = setTimeout(() => socket.destroy(), o.limits.headersTimeoutMs);
+    silent.unref();
+    socket.once('data', () => clearTimeout(silent));
+    socket.once('close', () => clearTimeout(silent));
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.headers({ ...SECURITY_HEADERS, 'x-request-id': req.id });
