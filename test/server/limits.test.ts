@@ -15,7 +15,9 @@ describe('HTTP limits', () => {
       host: '127.0.0.1',
       port: 0,
       limits: { ...DEFAULT_LIMITS, headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, idleTimeoutMs: 2_000 },
-      routes: (app) => app.register(healthRoutes, { checks: [] }),
+      routes: async (app) => {
+        await app.register(healthRoutes, { checks: [] });
+      },
     });
   });
   afterAll(async () => {
