@@ -25,6 +25,7 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 describe('npm run server', () => {
   let stack: Stack;
   let pg: TcpProxy;
+  let temporal: TcpProxy;
   let child: ChildProcess | null = null;
   let output = '';
   let base = '';
@@ -33,13 +34,15 @@ describe('npm run server', () => {
   beforeAll(async () => {
     stack = await startStack({ startWorker: false, simulator: { workspaces: [{ id: 'proc-ws', name: 'Proc Co', region: 'us', conversations: 0 }] } });
     pg = await tcpProxy(Number(new URL(stack.t.url).port || 5432));
+    const [temporalHost = '127.0.0.1', temporalPort = '7233'] = stack.env.address.split(':');
+    temporal = await tcpProxy(Number(temporalPort), temporalHost === 'localhost' ? '127.0.0.1' : temporalHost);
     const dbUrl = new URL(stack.t.url);
     dbUrl.port = String(pg.port);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = {
       DATABASE_URL: dbUrl.toString(),
-      TEMPORAL_ADDRESS: stack.env.address,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporal.port}`,
       TEMPORAL_TASK_QUEUE: stack.taskQueue,
       TOKEN_ENCRYPTION_KEY: stack.key,
       INTERCOM_API_BASE_URL: stack.sim.baseUrl,
@@ -59,6 +62,7 @@ describe('npm run server', () => {
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await pg?.down();
+    await temporal?.down();
     await stack?.stop();
   });
 
@@ -75,6 +79,17 @@ describe('npm run server', () => {
     expect((await get(`${base}/healthz`)).status).toBe(200);
     await pg.up();
     await waitFor('/readyz to recover', async () => (await get(`${base}/readyz`)).status === 200, 30_000);
+  });
+
+  it('503 naming Temporal while it is unreachable, ready again when it is back', async () => {
+    await temporal.down();
+    const down = await waitFor('/readyz to report Temporal', async () => {
+      const r = await get(`${base}/readyz`);
+      return r.status === 503 ? r : null;
+    }, 30_000);
+    expect(down.body).toMatch(/^not ready: temporal unreachable \(/);
+    await temporal.up();
+    await waitFor('/readyz to recover', async () => (await get(`${base}/readyz`)).status === 200, 90_000, 500);
   });
 
   it('runs no worker: nothing polls the task queue', async () => {
