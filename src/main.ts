@@ -46,9 +46,9 @@ async function main(): Promise<void> {
   const services = await createServices(config);
   log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
   const temporal = await resolveTemporal(config, log);
-  const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+  const client = await connectClient(temporal.target);
   await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, log);
-  const connection = await connectWorkerConnection(temporal.address);
+  const connection = await connectWorkerConnection(temporal.target);
   const worker = await createConfiguredWorker(connection, config, services);
   const running = worker.run();
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createServices } from '../app/services';
-import { connectClient, existingTemporal } from '../app/temporal';
+import { connectConfiguredClient } from '../app/temporal';
 import { connectWorkspace } from '../app/connectWorkspace';
 import { connectLinkCommand } from './connectLink';
 import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(report.text);
       return report.problems.length ? 1 : 0;
     }
-    const client = await connectClient(await existingTemporal(config), config.TEMPORAL_NAMESPACE);
+    const client = await connectConfiguredClient(config);
     try {
       switch (command) {
         case 'connect': {
