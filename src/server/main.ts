@@ -1,17 +1,18 @@
 import { loadConfig } from '../config';
 import { createServices } from '../app/services';
-import { connectClient, existingTemporal } from '../app/temporal';
+import { connectConfiguredClient } from '../app/temporal';
 import { startProductServer } from './mount';
 
 /**
  * `npm run server`: the HTTP process for production. Stateless (flows, links and tokens are in
  * Postgres), so several may run behind a load balancer. It runs no worker, never the simulator and
- * never a Temporal dev server: it talks to TEMPORAL_ADDRESS (or a dev server already running).
+ * never a Temporal dev server.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const services = await createServices(config);
-  const client = await connectClient(await existingTemporal(config), config.TEMPORAL_NAMESPACE);
+  // TEMPORAL_ADDRESS with its TLS/mTLS/API-key settings, or a dev server already running; never starts one.
+  const client = await connectConfiguredClient(config);
   const server = await startProductServer({ config, services, temporal: client, logger: { level: config.LOG_LEVEL } });
   server.app.log.info({ url: server.url, publicUrl: server.publicUrl }, 'server listening');
 
