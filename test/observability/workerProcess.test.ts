@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { request } from 'undici';
 import { workspaceStatus } from '../../src/cli/commands';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
@@ -9,6 +10,14 @@ import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess'
 // any PII marker the simulator planted in names, emails and message bodies.
 const WS = 'obs-ws';
 const TOKEN = `tok-${WS}`;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const a = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  return typeof a === 'object' && a ? a.port : 0;
+}
 
 /** `name{labels} value` lines of a Prometheus text page, as [name, labels, value]. */
 function samples(page: string): { name: string; labels: Record<string, string>; value: number }[] {
@@ -41,7 +50,8 @@ describe('a worker process: /metrics after a sync, and a log without secrets', (
   });
 
   it('exposes each metric with values that match the sync, and logs JSON lines free of the token and PII', async () => {
-    workers.start({ METRICS_PORT: '0', LOG_FORMAT: 'json' });
+    const sdkMetrics = `127.0.0.1:${await freePort()}`;
+    workers.start({ METRICS_PORT: '0', LOG_FORMAT: 'json', TEMPORAL_METRICS_BIND: sdkMetrics });
     const url = await waitFor('the metrics URL in the log', async () => /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(workers.output())?.[1], 60_000);
     await waitFor('the worker to poll', async () => workers.output().includes('worker polling'), 60_000);
     await stack.connect(TOKEN);
@@ -79,6 +89,9 @@ describe('a worker process: /metrics after a sync, and a log without secrets', (
     for (const n of ['intercom_sync_intercom_rate_limited_total', 'intercom_sync_sync_errors_total', 'intercom_sync_activity_failures_total', 'intercom_sync_webhooks_received_total', 'intercom_sync_webhooks_rejected_total']) {
       expect(await (await request(url)).body.text()).toContain(`# TYPE ${n} counter`);
     }
+
+    // The SDK runtime's own exporter (TEMPORAL_METRICS_BIND) reports the worker's activity executions.
+    expect(await (await request(`http://${sdkMetrics}/metrics`)).body.text()).toMatch(/^temporal_activity_execution_latency\w*\{/m);
 
     // The log: JSON lines; activity lines carry workspace, workflow and activity type; no token, no PII.
     const lines = workers.output().split('\n').filter((l) => l.trim() !== '');
