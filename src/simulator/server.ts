@@ -166,6 +166,7 @@ export class SimServer {
       return;
     }
     if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
+    if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
     send(res, { ...reply, headers: { ...headers, ...reply.headers } });
   }
 

@@ -63,6 +63,8 @@ export interface SimStats {
   byEndpoint: Record<string, number>;
   byWorkspace: Record<string, SimWorkspaceStats>;
   conversationFetches: Record<string, number>;
+  /** Successful search requests whose body (query and cursor) the workspace had sent before: pages fetched again. */
+  searchPagesRepeated: number;
 }
 
 export interface SimWorkspace {

@@ -1,0 +1,130 @@
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { workspaceStatus } from '../../src/cli/commands';
+import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
+import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
+
+const WS = 'dbrestart-ws';
+
+/**
+ * Terminates every backend of the test database (the worker's and this test's own pools) from a
+ * connection to another database, the way a restart or a failover drops them.
+ */
+class Terminator {
+  rounds = 0;
+  backends = 0;
+  private constructor(
+    private readonly admin: pg.Client,
+    private readonly dbName: string,
+  ) {}
+
+  static async open(dbUrl: string): Promise<Terminator> {
+    const target = new URL(dbUrl);
+    const adminUrl = new URL(dbUrl);
+    adminUrl.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: adminUrl.toString() });
+    await admin.connect();
+    return new Terminator(admin, decodeURIComponent(target.pathname.slice(1)));
+  }
+
+  async round(): Promise<number> {
+    const r = await this.admin.query<{ ok: boolean }>(
+      'select pg_terminate_backend(pid) as ok from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [this.dbName],
+    );
+    const n = r.rows.filter((x) => x.ok).length;
+    this.rounds += 1;
+    this.backends += n;
+    return n;
+  }
+
+  close(): Promise<void> {
+    return this.admin.end();
+  }
+}
+
+const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the database drops every connection, again and again', () => {
+  let stack: Stack;
+  let workers: WorkerProcesses;
+  let terminator: Terminator;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      startWorker: false,
+      simulator: { seed: 5, ratePerMinute: 6000, latencyMs: 5, workspaces: [{ id: WS, name: 'Restart Co', region: 'us', conversations: 2000 }] },
+      workflow: { cadence: { agentStatesMs: 1_000 }, backfill: { heartbeatTimeoutMs: 5_000 } },
+    });
+    workers = workerProcesses(stack);
+    terminator = await Terminator.open(stack.t.url);
+  });
+  afterAll(async () => {
+    workers?.killAll();
+    await terminator?.close();
+    await stack?.stop();
+  });
+
+  it('the worker stays up through a backfill and the agent poller; rows end exact; at most one search page fetched again per termination', async () => {
+    const worker = workers.start();
+    await stack.connect(`tok-${WS}`);
+    const count = async () => Number((await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow()).n);
+    await waitFor('the backfill to be under way', async () => (await count()) >= 150, 60_000, 50);
+
+    // During the backfill: a termination round every ~400 ms until it is done.
+    let terminatedDuringBackfill = 0;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      if (!alive(worker)) throw new Error(`the worker died (exit ${worker.exitCode}, signal ${worker.signalCode}):\n${workers.output().slice(-3000)}`);
+      const status = await workspaceStatus(stack.env.client, WS);
+      if (status?.jobs.backfill.done) break;
+      if (Date.now() > deadline) throw new Error(`the backfill did not finish: ${JSON.stringify(status?.jobs.backfill)}`);
+      terminatedDuringBackfill += await terminator.round();
+      await pause(400);
+    }
+    const backfillRounds = terminator.rounds;
+    expect(backfillRounds).toBeGreaterThanOrEqual(5);
+    expect(terminatedDuringBackfill).toBeGreaterThan(backfillRounds); // the worker's connections were among them
+
+    // During the agent poller (every 1 s here): flip agents while connections keep being dropped.
+    const ws = stack.sim.workspace(WS);
+    const admins = ws.admins().slice(0, 3);
+    for (const [i, a] of admins.entries()) {
+      ws.setAway(a.id, !a.away_mode_enabled, i % 2 === 0);
+      await terminator.round();
+      await pause(300);
+      await terminator.round();
+    }
+    for (let i = 0; i < 6; i++) {
+      await terminator.round();
+      await pause(400);
+    }
+    const expectedStates = new Map(ws.admins().map((a) => [a.id, a.away_mode_enabled ? 'away' : 'available']));
+    await waitFor('agent_states to match the simulator', async () => {
+      const rows = await stack.t.db.selectFrom('agent_states').select(['admin_id', 'state']).where('workspace_id', '=', WS).execute();
+      return rows.length === expectedStates.size && rows.every((r) => expectedStates.get(r.admin_id) === r.state);
+    }, 30_000);
+
+    expect(alive(worker)).toBe(true);
+    expect(workers.output()).not.toMatch(/Unhandled 'error' event/);
+    expect(await storedTickets(stack.t.db, WS)).toEqual(await expectedInBackfill(stack, WS));
+    const dupes = await stack.t.db
+      .selectFrom('ticket_status_events')
+      .select(['conversation_id', 'part_id'])
+      .where('workspace_id', '=', WS)
+      .groupBy(['conversation_id', 'part_id'])
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
+    expect(dupes).toEqual([]);
+    const stats = stack.sim.stats();
+    const refetchedDetails = Object.values(stats.conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
+    // Each round can cost the page in progress of a window, never more.
+    expect(stats.searchPagesRepeated).toBeLessThanOrEqual(backfillRounds);
+    console.log(
+      `db restarts: ${terminator.rounds} termination rounds (${backfillRounds} during the backfill) of ${terminator.backends} backends; ` +
+        `search pages fetched again: ${stats.searchPagesRepeated}; conversation details fetched again: ${refetchedDetails}`,
+    );
+  });
+});
