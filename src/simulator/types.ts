@@ -1,6 +1,8 @@
 // Shapes of the simulator's public API and of the JSON bodies it serves. The JSON shapes follow Intercom's
 // OpenAPI 2.14 objects, including fields our client strips, so that the client is exercised against realistic bodies.
 
+import type { PoisonKind } from './poison';
+
 export type ConvState = 'open' | 'closed' | 'snoozed';
 export type Region = 'us' | 'eu' | 'au';
 
@@ -84,6 +86,12 @@ export interface SimWorkspace {
   allParts(id: string): SimPart[];
   /** A fault on one conversation: its detail response breaks the contract until this is undone. */
   setMalformed(id: string, malformed: boolean): void;
+  /** A fault on one conversation: its detail carries a NUL or oversized subject, or an out-of-range created_at (simulator/poison.ts); null undoes it. */
+  setPoison(id: string, kind: PoisonKind | null, opts?: { oversizedChars?: number }): void;
+  /** Poisons each conversation created from now on (by live mode or createConversation) with this probability. */
+  setPoisonRate(rate: number): void;
+  /** The poisoned conversations and their kinds. */
+  poisoned(): Map<string, PoisonKind>;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
 }
