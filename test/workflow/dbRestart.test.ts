@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { workspaceStatus } from '../../src/cli/commands';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
@@ -6,6 +8,62 @@ import { startStack, waitFor, type Stack } from '../helpers/stack';
 import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
 
 const WS = 'dbrestart-ws';
+const WS2 = 'outage-ws';
+
+/**
+ * A TCP proxy in front of Postgres that can be down for a while, as the server is during a restart:
+ * every connection through it is cut, and new ones are cut as soon as they arrive, until it is up.
+ */
+class FlakyProxy {
+  outages = 0;
+  private down = false;
+  private readonly sockets = new Set<Socket>();
+  private constructor(private readonly server: Server) {}
+
+  static async open(target: { host: string; port: number }): Promise<FlakyProxy> {
+    const server = createServer();
+    const proxy = new FlakyProxy(server);
+    server.on('connection', (client) => proxy.accept(client, target));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  private accept(client: Socket, target: { host: string; port: number }): void {
+    if (this.down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      this.sockets.add(a);
+      a.on('error', () => b.destroy());
+      a.on('close', () => {
+        this.sockets.delete(a);
+        b.destroy();
+      });
+      a.pipe(b);
+    }
+  }
+
+  goDown(): void {
+    this.down = true;
+    this.outages += 1;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  comeUp(): void {
+    this.down = false;
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
 
 /**
  * Terminates every backend of the test database (the worker's and this test's own pools) from a
@@ -55,7 +113,15 @@ describe('the database drops every connection, again and again', () => {
   beforeAll(async () => {
     stack = await startStack({
       startWorker: false,
-      simulator: { seed: 5, ratePerMinute: 6000, latencyMs: 5, workspaces: [{ id: WS, name: 'Restart Co', region: 'us', conversations: 2000 }] },
+      simulator: {
+        seed: 5,
+        ratePerMinute: 6000,
+        latencyMs: 5,
+        workspaces: [
+          { id: WS, name: 'Restart Co', region: 'us', conversations: 2000 },
+          { id: WS2, name: 'Outage Co', region: 'us', conversations: 2000 },
+        ],
+      },
       workflow: { cadence: { agentStatesMs: 1_000 }, backfill: { heartbeatTimeoutMs: 5_000 } },
     });
     workers = workerProcesses(stack);
@@ -126,5 +192,47 @@ describe('the database drops every connection, again and again', () => {
       `db restarts: ${terminator.rounds} termination rounds (${backfillRounds} during the backfill) of ${terminator.backends} backends; ` +
         `search pages fetched again: ${stats.searchPagesRepeated}; conversation details fetched again: ${refetchedDetails}`,
     );
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('close', r));
+  });
+
+  it('through outages of seconds (longer than a statement is retried), activities fail, are retried, and the backfill ends exact', async () => {
+    const pgUrl = new URL(stack.t.url);
+    const proxy = await FlakyProxy.open({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    try {
+      const viaProxy = new URL(stack.t.url);
+      viaProxy.port = String(proxy.port);
+      const worker = workers.start({ DATABASE_URL: viaProxy.toString() });
+      stack.sim.resetStats();
+      await stack.connect(`tok-${WS2}`);
+      const count = async () => Number((await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS2).executeTakeFirstOrThrow()).n);
+      const deadline = Date.now() + 180_000;
+      let next = 150;
+      for (;;) {
+        if (!alive(worker)) throw new Error(`the worker died:\n${workers.output().slice(-3000)}`);
+        const status = await workspaceStatus(stack.env.client, WS2);
+        if (status?.jobs.backfill.done) break;
+        if (Date.now() > deadline) throw new Error(`the backfill did not finish: ${JSON.stringify(status?.jobs.backfill)}`);
+        // An outage of 3 s each time another few hundred conversations are stored.
+        if ((await count()) >= next && proxy.outages < 3) {
+          proxy.goDown();
+          await pause(3_000);
+          proxy.comeUp();
+          next = (await count()) + 400;
+        }
+        await pause(200);
+      }
+      expect(proxy.outages).toBeGreaterThanOrEqual(2);
+      expect(alive(worker)).toBe(true);
+      expect(await storedTickets(stack.t.db, WS2)).toEqual(await expectedInBackfill(stack, WS2));
+      // The activities really failed and were retried (not absorbed by the short statement retry).
+      expect(workers.output()).toMatch(/Activity failed|activity.*(failed|retry)/i);
+      const stats = stack.sim.stats();
+      // At most the page in progress of each of the two windows per outage.
+      expect(stats.searchPagesRepeated).toBeLessThanOrEqual(2 * proxy.outages);
+      console.log(`db outages: ${proxy.outages} × 3 s; search pages fetched again: ${stats.searchPagesRepeated}`);
+    } finally {
+      await proxy.close();
+    }
   });
 });
