@@ -6,8 +6,12 @@
 /** Socket errors on the way to the database. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-/** pg's own messages (no SQLSTATE) when a connection goes away or cannot be had. */
-const LOST_MESSAGES = [/connection terminated/i, /not queryable/i, /timeout exceeded when trying to connect/i, /connection is closed/i];
+/**
+ * pg's own messages (no SQLSTATE) when a connection goes away. A pool checkout timeout ("timeout
+ * exceeded when trying to connect") is not among them: the pool is busy or the server unreachable,
+ * and trying again at once would only add to the queue; the caller fails and is retried later.
+ */
+const LOST_MESSAGES = [/connection terminated/i, /not queryable/i, /connection is closed/i];
 
 function codeOf(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
@@ -18,8 +22,8 @@ const isSqlState = (code: string | undefined): code is string => code !== undefi
 
 /**
  * The statement did not run to an answer because the connection was lost or could not be made:
- * a terminated backend (57P01), a crash or restart (57P02, 57P03, class 08), a socket error, a
- * pool checkout timeout. Another connection may well succeed.
+ * a terminated backend (57P01), a crash or restart (57P02, 57P03, class 08), a socket error.
+ * Another connection may well succeed.
  */
 export function isConnectionLost(err: unknown): boolean {
   const code = codeOf(err);

@@ -49,11 +49,11 @@ describe('times that can be true', () => {
 });
 
 describe('what a failed statement says', () => {
-  it('a terminated backend, a socket error or a checkout timeout is a lost connection; a data error is not', () => {
+  it('a terminated backend or a socket error is a lost connection; a pool checkout timeout and a data error are not', () => {
     expect(isConnectionLost(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
     expect(isConnectionLost(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isConnectionLost(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isConnectionLost(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isConnectionLost(new Error('timeout exceeded when trying to connect'))).toBe(false);
     expect(isConnectionLost(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }))).toBe(false);
   });
 
