@@ -1,6 +1,5 @@
 import type { Db } from '../src/db/connection';
 import { describeDataError, isDataError, retryOnConnectionLoss } from '../src/db/errors';
-import { cleanDbText } from '../src/mapping/clean';
 import type { TicketWithEvents } from '../src/mapping/ticket';
 import { recordSyncError } from '../src/repositories/syncErrors';
 import { upsertTickets } from '../src/repositories/tickets';
@@ -36,8 +35,7 @@ export async function writeTickets(db: Db, workspaceId: string, rows: readonly T
     } catch (err) {
       if (!isDataError(err)) throw err;
       const problem = describeDataError(err);
-      // The id is the key Intercom gave; cleaned only so that recording it cannot fail the same way.
-      await retryOnConnectionLoss(() => recordSyncError(db, workspaceId, cleanDbText(id), problem, 1));
+      await retryOnConnectionLoss(() => recordSyncError(db, workspaceId, id, problem, 1));
       out.rejected.push({ conversationId: id, problem });
     }
   }

@@ -51,6 +51,13 @@ describe('writeTickets: a batch the database refuses is written row by row', () 
     expect(await ticketIds('w3')).toEqual(['2']);
   });
 
+  it('a row whose very id Postgres refuses is recorded under the id cleaned', async () => {
+    const out = await writeTickets(t.db, 'w5', rows('w5', ['1', 'x\u00002']));
+    expect(out.stored).toEqual(['1']);
+    expect(out.rejected.map((r) => r.conversationId)).toEqual(['x\u00002']);
+    expect((await errorsOf('w5')).map((e) => e.conversation_id)).toEqual(['x2']);
+  });
+
   it('a database that cannot be reached is not a data error: the pg error itself propagates and nothing is recorded', async () => {
     const gone = createDb({ url: 'postgres://postgres@127.0.0.1:1/nowhere', connectTimeoutMs: 2_000 });
     try {
