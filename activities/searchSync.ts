@@ -58,7 +58,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   const serial = createSerialQueue();
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
-  let errorsOnRecord = await retryOnConnectionLoss(() => hasSyncErrors(o.db, o.workspaceId));
+  let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createDb, dropDatabase, ensureDatabase } from '../src/db/connection';
+import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '../src/db/connection';
 import { createTestDb, type TestDb } from './helpers/db';
 
 describe('database', () => {
@@ -25,6 +25,8 @@ describe('database', () => {
     const lost: string[] = [];
     const db = createDb({ url: t.url, poolSize: 2, statementTimeoutMs: 1_234, idleInTransactionTimeoutMs: 2_345, onConnectionError: (e) => lost.push(e.code ?? e.message) });
     try {
+      // Migrations lift the timeouts on their connection and put them back.
+      await migrateToLatest(db);
       const settings = await sql<{ s: string; i: string }>`select current_setting('statement_timeout') as s, current_setting('idle_in_transaction_session_timeout') as i`.execute(db);
       expect(settings.rows[0]).toEqual({ s: '1234ms', i: '2345ms' });
       // A statement over the timeout is cancelled by the server (57014), not waited for.

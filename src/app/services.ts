@@ -21,21 +21,8 @@ export interface Services {
 
 export async function createServices(config: Config): Promise<Services> {
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({
-    url: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  });
-  // Migrations get a connection of their own without the statement timeouts: an index built on a
-  // large table may take longer than any sync statement should.
-  const migrationDb = createDb({ url: config.DATABASE_URL, poolSize: 1, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: 0, idleInTransactionTimeoutMs: 0 });
-  try {
-    await migrateToLatest(migrationDb);
-  } finally {
-    await migrationDb.destroy();
-  }
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
+  await migrateToLatest(db);
   let key = config.TOKEN_ENCRYPTION_KEY;
   if (!key) {
     key = await loadOrCreateDevKey(config.DATA_DIR);

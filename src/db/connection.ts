@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations';
@@ -102,9 +102,21 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Runs the pending migrations on one connection with the session timeouts lifted: an index built on
+ * a large table may take longer than any sync statement should. The settings are reset after.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result = await migrator.migrateToLatest();
+  const result = await db.connection().execute(async (conn) => {
+    await sql`set statement_timeout = 0`.execute(conn);
+    await sql`set idle_in_transaction_session_timeout = 0`.execute(conn);
+    try {
+      return await new Migrator({ db: conn, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    } finally {
+      await sql`reset statement_timeout`.execute(conn).catch(() => undefined);
+      await sql`reset idle_in_transaction_session_timeout`.execute(conn).catch(() => undefined);
+    }
+  });
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`, { cause: result.error });
