@@ -47,8 +47,8 @@ export type {
   SimWorkspaceStats,
 } from './types';
 export { PART_CAP } from './workspace';
-export { BAD_TIMESTAMP_SEC, POISON_KINDS, type PoisonKind } from './poison';
 export { REGION_NAMES } from './server';
+export { BAD_TIMESTAMP_SEC, POISON_KINDS, type PoisonKind } from './poison';
 
 export const DEFAULT_WORKSPACE: SimWorkspaceSpec = { id: 'sim-ws-1', name: 'Simulated Co', region: 'us', conversations: 200 };
 

@@ -165,8 +165,8 @@ export class SimServer {
       send(res, { status: 200, body: faults.malform(reply.body), headers });
       return;
     }
-    if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
     if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
+    if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
     send(res, { ...reply, headers: { ...headers, ...reply.headers } });
   }
 

@@ -65,35 +65,14 @@ export class WorkspaceState implements SimWorkspace {
     else this.broken.delete(id);
   }
 
-  private readonly poison = new Map<string, Poison>();
-  private poisonRate = 0;
-
-  /** Poisons GET /conversations/{id} with `kind` (see poison.ts), every time, until set to null. */
-  setPoison(id: string, kind: PoisonKind | null, opts: { oversizedChars?: number } = {}): void {
-    this.mustGet(id);
-    if (kind === null) this.poison.delete(id);
-    else this.poison.set(id, { kind, ...opts });
-  }
-
-  /** Poisons each conversation created from now on (live mode's too) with this probability, of a random kind. */
-  setPoisonRate(rate: number): void {
-    if (!(rate >= 0 && rate <= 1)) throw new Error(`poison rate must be in [0, 1], got ${rate}`);
-    this.poisonRate = rate;
-  }
-
-  /** Every poisoned conversation and its kind. */
-  poisoned(): Map<string, PoisonKind> {
-    return new Map([...this.poison].map(([id, p]) => [id, p.kind]));
-  }
-
   /** The JSON body of GET /conversations/{id}. */
   conversationJson(rec: ConvRecord, plaintext: boolean): string {
-    const poison = this.poison.get(rec.id);
-    if (poison !== undefined) return JSON.stringify(poisonConversation(toConversation(rec, plaintext), poison));
     if (this.broken.has(rec.id)) {
       const { created_at: _dropped, ...rest } = toConversation(rec, plaintext);
       return JSON.stringify(rest);
     }
+    const poison = this.poison.get(rec.id);
+    if (poison !== undefined) return JSON.stringify(poisonConversation(toConversation(rec, plaintext), poison));
     const key = plaintext ? `p${rec.id}` : rec.id;
     let json = this.fullJson.get(key);
     if (json === undefined) {
@@ -164,6 +143,27 @@ export class WorkspaceState implements SimWorkspace {
 
   piiMarkers(): string[] {
     return this.sorted.map((r) => r.marker);
+  }
+
+  private readonly poison = new Map<string, Poison>();
+  private poisonRate = 0;
+
+  /** Poisons GET /conversations/{id} with `kind` (see poison.ts), every time, until set to null. */
+  setPoison(id: string, kind: PoisonKind | null, opts: { oversizedChars?: number } = {}): void {
+    this.mustGet(id);
+    if (kind === null) this.poison.delete(id);
+    else this.poison.set(id, { kind, ...opts });
+  }
+
+  /** Poisons each conversation created from now on (live mode's too) with this probability, of a random kind. */
+  setPoisonRate(rate: number): void {
+    if (!(rate >= 0 && rate <= 1)) throw new Error(`poison rate must be in [0, 1], got ${rate}`);
+    this.poisonRate = rate;
+  }
+
+  /** Every poisoned conversation and its kind. */
+  poisoned(): Map<string, PoisonKind> {
+    return new Map([...this.poison].map(([id, p]) => [id, p.kind]));
   }
 
   createConversation(atMs?: number): SimConversation {
