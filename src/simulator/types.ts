@@ -84,16 +84,16 @@ export interface SimWorkspace {
   conversation(id: string): SimConversation | undefined;
   /** Every part, including those beyond the 500 the API returns. */
   allParts(id: string): SimPart[];
-  /** A fault on one conversation: its detail response breaks the contract until this is undone. */
-  setMalformed(id: string, malformed: boolean): void;
-  /** The workspace's currently valid access tokens, oldest first. */
-  tokens(): string[];
   /** A fault on one conversation: its detail carries a NUL or oversized subject, or an out-of-range created_at (simulator/poison.ts); null undoes it. */
   setPoison(id: string, kind: PoisonKind | null, opts?: { oversizedChars?: number }): void;
   /** Poisons each conversation created from now on (by live mode or createConversation) with this probability. */
   setPoisonRate(rate: number): void;
   /** The poisoned conversations and their kinds. */
   poisoned(): Map<string, PoisonKind>;
+  /** A fault on one conversation: its detail response breaks the contract until this is undone. */
+  setMalformed(id: string, malformed: boolean): void;
+  /** The workspace's currently valid access tokens, oldest first. */
+  tokens(): string[];
 }
 
 export interface ExpectedStatusEvent {
