@@ -1,10 +1,12 @@
 import { statusOfAll, workspaceStatus } from '../../src/cli/commands';
 import { workspaceWorkflowId } from '../../workflows/ids';
 import type { WorkspaceStatusView } from '../../workflows/types';
+import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 
 const FAIL = 'failures-ws';
 const KEEP = 'retention-ws';
+const WIN = 'window-ws';
 
 /**
  * Every failure is classified once and shown: in the status query, in the workspaces mirror and in
@@ -21,9 +23,14 @@ describe('failures are bounded and visible', () => {
         workspaces: [
           { id: FAIL, name: 'Failures Co', region: 'us', conversations: 100 },
           { id: KEEP, name: 'Retention Co', region: 'eu', conversations: 100 },
+          { id: WIN, name: 'Window Co', region: 'us', conversations: 300 },
         ],
       },
-      workflow: { cadence: { defaultMs: 3_000, agentStatesMs: 1_000, agentPollerRunMs: 60_000 }, retention: { needsReauthTokenMs: 3_000 } },
+      workflow: {
+        cadence: { defaultMs: 3_000, agentStatesMs: 1_000, agentPollerRunMs: 60_000 },
+        retention: { needsReauthTokenMs: 3_000 },
+        backfill: { failedWindowRetryMs: 1_000 },
+      },
     });
   });
   afterAll(async () => stack?.stop());
@@ -118,5 +125,28 @@ describe('failures are bounded and visible', () => {
     await waitFor('the mirror to clear', async () => (await mirror(KEEP)).last_error === null, 30_000);
     const table = await statusOfAll(stack.env.client, stack.t.db, KEEP);
     expect(table).not.toMatch(/401|IntercomAuthError/);
+  });
+
+  it('a backfill window that fails for good is shown and started again later from its checkpoint; the workspace does not wait for a reauthorization', async () => {
+    stack.sim.setEndpointFault('POST /conversations/search', 'bad_request');
+    await stack.connect(`tok-${WIN}`);
+    const failed = await waitFor('the window error', async () => {
+      const s = await status(WIN);
+      return s.jobs.backfill.errorClass === 'intercom_4xx' ? s : null;
+    }, 60_000, 100);
+    expect(failed.status).toBe('Sync in progress');
+    expect(failed.errorClass).toBe('intercom_4xx');
+    expect(await stack.deps.gate.blockedReason(WIN)).toBeNull();
+    // Started again (after failedWindowRetryMs), failing again while the search stays broken.
+    const before = stack.sim.stats().byEndpoint['POST /conversations/search'] ?? 0;
+    await waitFor('the window started again', async () => (stack.sim.stats().byEndpoint['POST /conversations/search'] ?? 0) > before + 1, 30_000);
+    stack.sim.setEndpointFault('POST /conversations/search', null);
+    const done = await waitFor('the backfill to finish', async () => {
+      const s = await status(WIN);
+      return s.jobs.backfill.done ? s : null;
+    }, 60_000);
+    expect(done.jobs.backfill.lastError).toBeNull();
+    // Nothing lost: exactly the expected rows.
+    expect(await storedTickets(stack.t.db, WIN)).toEqual(await expectedInBackfill(stack, WIN));
   });
 });
