@@ -38,7 +38,7 @@ export function classify(err: unknown): Classification {
   // Matched by name: the cipher module may change shape (key ring), the error's name stays.
   if (name === 'TokenDecryptionError') return { type: FailureTypes.decryption, retryable: false, message };
   if (name === 'ConfigError') return { type: FailureTypes.config, retryable: false, message };
-  if (name === 'WorkspaceGoneError') return { type: FailureTypes.gone, retryable: false, message };
+  if (name === 'WorkspaceGoneError' || name === 'GateClosedError') return { type: FailureTypes.gone, retryable: false, message };
   const db = databaseFailure(err);
   if (db === 'unavailable') return { type: FailureTypes.database, retryable: true, message: `database unavailable: ${message}` };
   if (db === 'rejected') return { type: FailureTypes.databaseRejected, retryable: false, message: `database refused a statement: ${message}` };
