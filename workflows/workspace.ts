@@ -503,7 +503,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         await stopCatalog();
         s.catalogDue = true;
       }
-      await condition(allHandlersFinished);
+      // A pause or disconnect waiting for this loop is acted on first (its handler waits for the loop).
+      await condition(() => allHandlersFinished() || (v2 && requested > applied));
+      if (v2 && requested > applied) continue;
       return continueAsNew<typeof workspaceWorkflow>({ ...input, state: s });
     }
     const snapshot = stateKey(s) + errorKey();
