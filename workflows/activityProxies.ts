@@ -1,6 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_TYPES } from '../activities/types';
+import type { RetryTuning } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -11,17 +12,35 @@ type Activities = ReturnType<typeof createActivities>;
 const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 
 /** Quick database-only or single-request work: ~2.5 min of backoff (1+2+4+8+16+30×4 s) before it gives up. */
-export const quick = proxyActivities<Activities>({
+const QUICK: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
-});
+};
 
 /** The default loop: a few search pages and their details; ~3 min of backoff, then the next tick tries again. */
-export const incremental = proxyActivities<Activities>({
+const INCREMENTAL: ActivityOptions = {
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },
-});
+};
+
+export const quick = proxyActivities<Activities>(QUICK);
+export const incremental = proxyActivities<Activities>(INCREMENTAL);
+
+/** A test's tighter bounds (RetryTuning) over a profile's. */
+function tuned(options: ActivityOptions, t?: Partial<RetryTuning>): ActivityOptions {
+  if (!t) return options;
+  const retry: RetryPolicy = { ...options.retry };
+  if (t.maximumAttempts !== undefined) retry.maximumAttempts = t.maximumAttempts;
+  if (t.initialIntervalMs !== undefined) retry.initialInterval = t.initialIntervalMs;
+  if (t.maximumIntervalMs !== undefined) retry.maximumInterval = t.maximumIntervalMs;
+  return { ...options, retry };
+}
+
+/** The workspace workflow's proxies; `t` (tests) tightens the retry bounds. */
+export function workspaceProxies(t?: Partial<RetryTuning>) {
+  return t ? { quick: proxyActivities<Activities>(tuned(QUICK, t)), incremental: proxyActivities<Activities>(tuned(INCREMENTAL, t)) } : { quick, incremental };
+}
 
 /**
  * Backfill windows: long, heartbeating, resumable from their heartbeat checkpoint; ~5 min of
@@ -39,10 +58,15 @@ export function windows(heartbeatTimeoutMs: number) {
 }
 
 /** The agent-state poller: one activity polls every interval for `agentPollerRunMs`; restarted at the next default tick after a failure. */
-export function poller(runMs: number, intervalMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: runMs + 5 * 60_000,
-    heartbeatTimeout: Math.max(30_000, 3 * intervalMs),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
-  });
+export function poller(runMs: number, intervalMs: number, t?: Partial<RetryTuning>) {
+  return proxyActivities<Activities>(
+    tuned(
+      {
+        startToCloseTimeout: runMs + 5 * 60_000,
+        heartbeatTimeout: Math.max(30_000, 3 * intervalMs),
+        retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+      },
+      t,
+    ),
+  );
 }

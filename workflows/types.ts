@@ -100,6 +100,13 @@ export interface BackfillTuning {
   failedWindowRetryMs?: number;
 }
 
+/** Tighter retry bounds for the workspace workflow's activities (tests); the profiles' own apply otherwise. */
+export interface RetryTuning {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+}
+
 export interface Retention {
   /** A workspace in Needs reauthorization this long has its token deleted (default 30 days). */
   needsReauthTokenMs: number;

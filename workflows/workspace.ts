@@ -15,11 +15,11 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
-import { incremental, poller as pollerActivities, quick } from './activityProxies';
+import { poller as pollerActivities, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { classOf, describe, isCancellation, needsCredentials } from './failures';
 import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
-import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, SyncStatus, WorkspaceStatusView } from './types';
+import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
 
 export interface WorkspaceWorkflowInput {
@@ -29,6 +29,8 @@ export interface WorkspaceWorkflowInput {
   cadence?: Partial<Cadence>;
   backfill?: Partial<BackfillTuning>;
   retention?: Partial<Retention>;
+  /** Tests: tighter retry bounds for this workflow's activities. */
+  retry?: Partial<RetryTuning>;
   /** Carried over by continue-as-new. */
   state?: WorkspaceState;
 }
@@ -62,7 +64,7 @@ export interface WorkspaceState {
 }
 
 /** The test/operator knobs a connect passes to a newly started workflow. */
-export type WorkspaceWorkflowOptions = Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill' | 'retention'>;
+export type WorkspaceWorkflowOptions = Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill' | 'retention' | 'retry'>;
 
 export const DEFAULT_CADENCE: Cadence = { defaultMs: 5 * 60_000, agentStatesMs: 15_000, agentPollerRunMs: 60 * 60_000 };
 export const DEFAULT_BACKFILL: BackfillTuning = {
@@ -116,6 +118,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
+  const { quick, incremental } = workspaceProxies(input.retry);
   const tuning: BackfillTuning = { ...DEFAULT_BACKFILL, ...input.backfill };
   const { workspaceId } = input;
   const self = workflowInfo().workflowId;
@@ -385,7 +388,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   // The agent-state poller runs in its own scope so pause, reauthorization and continue-as-new can stop it.
   let pollerScope: CancellationScope | null = null;
   let pollerDone = true;
-  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs);
+  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
   function startPoller(): void {
     if (!pollerDone) return;
     // A failed run is not restarted in a loop: the next default tick tries again.

@@ -7,6 +7,7 @@ import { startStack, waitFor, type Stack } from '../helpers/stack';
 const FAIL = 'failures-ws';
 const KEEP = 'retention-ws';
 const WIN = 'window-ws';
+const BOUND = 'bound-ws';
 
 /**
  * Every failure is classified once and shown: in the status query, in the workspaces mirror and in
@@ -24,12 +25,15 @@ describe('failures are bounded and visible', () => {
           { id: FAIL, name: 'Failures Co', region: 'us', conversations: 100 },
           { id: KEEP, name: 'Retention Co', region: 'eu', conversations: 100 },
           { id: WIN, name: 'Window Co', region: 'us', conversations: 300 },
+          { id: BOUND, name: 'Bound Co', region: 'us', conversations: 100 },
         ],
       },
       workflow: {
         cadence: { defaultMs: 3_000, agentStatesMs: 1_000, agentPollerRunMs: 60_000 },
         retention: { needsReauthTokenMs: 3_000 },
         backfill: { failedWindowRetryMs: 1_000 },
+        // The workspace workflow's retries tightened, so a retryable failure reaches its bound within the test.
+        retry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 },
       },
     });
   });
@@ -148,5 +152,26 @@ describe('failures are bounded and visible', () => {
     expect(done.jobs.backfill.lastError).toBeNull();
     // Nothing lost: exactly the expected rows.
     expect(await storedTickets(stack.t.db, WIN)).toEqual(await expectedInBackfill(stack, WIN));
+  });
+
+  it('a 500 on GET /tags is retried with backoff up to the bound, then shown; the workspace is Synced and every other job runs', async () => {
+    stack.sim.setEndpointFault('GET /tags', 'server_error');
+    await stack.connect(`tok-${BOUND}`);
+    const gaveUp = await waitFor('the catalog to give up', async () => {
+      const v = await status(BOUND);
+      return v.jobs.catalog.lastError ? v : null;
+    }, 90_000, 100);
+    expect(gaveUp.jobs.catalog.errorClass).toBe('intercom_unavailable');
+    expect(gaveUp.jobs.catalog.lastError).toMatch(/GET \/tags: HTTP 5\d\d/);
+    expect(gaveUp.jobs.catalog.lastError).toMatch(/gave up after its retries/);
+    // Retried (each activity attempt with the client's own few retries), then Temporal's bound: MAXIMUM_ATTEMPTS_REACHED.
+    expect(stack.sim.stats().byEndpoint['GET /tags'] ?? 0).toBeGreaterThanOrEqual(2);
+    const synced = await waitFor('Synced, with the error shown', async () => {
+      const v = await status(BOUND);
+      return v.status === 'Synced' && v.jobs.default.lastSuccessAt !== null ? v : null;
+    }, 60_000);
+    expect(synced.errorClass).toBe('intercom_unavailable');
+    await waitFor('the search attribute', async () => (await withErrorClass('intercom_unavailable')).includes(workspaceWorkflowId(BOUND)), 30_000);
+    stack.sim.setEndpointFault('GET /tags', null);
   });
 });
