@@ -43,6 +43,18 @@ describe('pause and disconnect take effect at once', () => {
     expect((await stack.t.db.selectFrom('workspaces').select('status').where('id', '=', WS).executeTakeFirstOrThrow()).status).toBe('Paused');
     expect(await requestsDuring(3_000)).toBe(0);
     expect(requests()).toBe(atReturn);
+    // The catalog and poller activities were cancelled before the update completed.
+    const events = (await stack.env.client.workflow.getHandle(workspaceWorkflowId(WS)).fetchHistory()).events ?? [];
+    const catalog = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'syncCatalog');
+    const poller = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollAgentStates');
+    const cancelOf = (scheduled: (typeof events)[number] | undefined) =>
+      events.findIndex((e) => e.activityTaskCancelRequestedEventAttributes && String(e.activityTaskCancelRequestedEventAttributes.scheduledEventId) === String(scheduled?.eventId));
+    const pauseDone = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    expect(pauseDone).toBeGreaterThan(0);
+    expect(cancelOf(catalog)).toBeGreaterThan(0);
+    expect(cancelOf(catalog)).toBeLessThan(pauseDone);
+    expect(cancelOf(poller)).toBeGreaterThan(0);
+    expect(cancelOf(poller)).toBeLessThan(pauseDone);
 
     // Resume with /tags repaired: the interrupted catalog runs again and succeeds.
     stack.sim.setEndpointFault('GET /tags', null);
