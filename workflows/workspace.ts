@@ -200,6 +200,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     s.authEpoch += 1;
     s.needsReauthSince = null;
     s.tokenDeleted = false;
+    // A catalog that failed on the old credentials runs again with the new ones.
+    if (v2 && isAuthProblem(s.jobs.catalog)) s.catalogDue = true;
     // What the old credentials failed on is no longer the workspace's problem.
     for (const job of [s.backfill, s.resync, s.jobs.default, s.jobs.agent_states, s.jobs.catalog]) if (job && isAuthProblem(job)) clearError(job);
   });
