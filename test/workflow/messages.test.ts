@@ -55,6 +55,11 @@ describe('pause and disconnect take effect at once', () => {
     expect(cancelOf(catalog)).toBeLessThan(pauseDone);
     expect(cancelOf(poller)).toBeGreaterThan(0);
     expect(cancelOf(poller)).toBeLessThan(pauseDone);
+    // …and the cancellations reach the activities (through their heartbeats): none lingers at the closed gate.
+    await waitFor('no catalog or poller activity left', async () => {
+      const pending = (await stack.env.client.workflow.getHandle(workspaceWorkflowId(WS)).describe()).raw.pendingActivities ?? [];
+      return pending.every((a) => !['syncCatalog', 'pollAgentStates'].includes(a.activityType?.name ?? '')) ? true : null;
+    }, 30_000);
 
     // Resume with /tags repaired: the interrupted catalog runs again and succeeds.
     stack.sim.setEndpointFault('GET /tags', null);
