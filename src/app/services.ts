@@ -30,7 +30,7 @@ export interface ServicesObservability {
 
 export async function createServices(config: Config, obs: ServicesObservability = {}): Promise<Services> {
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, ...(obs.logger ? { log: (m: string) => obs.logger?.warn(m) } : {}) });
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, ...(obs.logger ? { onConnectionError: (err: Error & { code?: string }) => obs.logger?.warn({ code: err.code }, `postgres: a connection failed: ${err.message}; the pool replaces it`) } : {}) });
   await migrateToLatest(db);
   let key = config.TOKEN_ENCRYPTION_KEY;
   if (!key) {
