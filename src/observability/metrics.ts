@@ -74,7 +74,8 @@ export function createMetrics(o: MetricsOptions = {}): Metrics {
       },
     });
   lagGauge(`${P}default_loop_lag_seconds`, 'Seconds since the last successful default-loop run of the workspace (this process)', lastDefaultRun);
-  lagGauge(`${P}agent_poll_lag_seconds`, 'Seconds since the last successful agent-state poll of the workspace (this process)', lastAgentPoll);
+  // With Postgres the agent-poll lag is read from workspaces.agents_polled_at (every worker's polls).
+  if (!o.db) lagGauge(`${P}agent_poll_lag_seconds`, 'Seconds since the last successful agent-state poll of the workspace (this process)', lastAgentPoll);
   new Gauge({
     name: `${P}backfill_percent`,
     help: 'Backfill progress: conversations processed / conversations counted at the backfill start (this process)',
@@ -140,6 +141,9 @@ function registerWorkspaceGauges(registry: Registry, db: Db, now: () => number):
   });
   gauge(`${P}workspace_gate`, '1 for the workspace\'s current gate state (open, paused, needs_reauthorization, disconnected)', ['workspace_id', 'state'], (g, s) => {
     for (const w of s.gates) g.set({ workspace_id: w.workspaceId, state: w.state }, 1);
+  });
+  gauge(`${P}agent_poll_lag_seconds`, 'Seconds since the last successful agent-state poll of the workspace, by any worker', ['workspace_id'], (g, s) => {
+    for (const a of s.agentPolls) g.set({ workspace_id: a.workspaceId }, Math.max(0, (now() - a.atMs) / 1000));
   });
   gauge(`${P}conversations_stored`, 'Conversations stored in tickets, per workspace', ['workspace_id'], (g, s) => {
     for (const w of s.stored) g.set({ workspace_id: w.workspaceId }, w.count);

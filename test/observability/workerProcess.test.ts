@@ -76,7 +76,12 @@ describe('a worker process: /metrics after a sync, and a log without secrets', (
     expect(one('intercom_sync_intercom_requests_total', { endpoint: 'GET /admins', status: '200' })).toBeGreaterThan(0);
     // No raw URL ever becomes a label value.
     for (const x of page.filter((p) => p.name === 'intercom_sync_intercom_requests_total')) expect(x.labels.endpoint).toMatch(/^(GET|POST) \/[a-z/{}]*$/);
-    expect(one('intercom_sync_rows_written_total', { table: 'tickets' })).toBe(stored);
+    // Every stored row was written at least once, and each write came from one detail answer. (The
+    // default loop may run while the backfill does and write a recent conversation the backfill
+    // also writes, so equality with the stored count is not guaranteed.)
+    const written = one('intercom_sync_rows_written_total', { table: 'tickets' });
+    expect(written).toBeGreaterThanOrEqual(stored);
+    expect(written).toBeLessThanOrEqual(one('intercom_sync_intercom_requests_total', { endpoint: 'GET /conversations/{id}', status: '200' }));
     expect(one('intercom_sync_conversations_stored', { workspace_id: WS })).toBe(stored);
     expect(one('intercom_sync_backfill_percent', { workspace_id: WS })).toBe(100);
     expect(one('intercom_sync_workspace_gate', { workspace_id: WS, state: 'open' })).toBe(1);
