@@ -182,3 +182,23 @@ export function retryDelayMs(err: IntercomError, attempt: number, opts: BackoffO
   }
   return backoffDelayMs(attempt, opts, random);
 }
+
+/**
+ * A body over its endpoint's cap (see limits.ts). Not retried: the same answer would come again. For a conversation
+ * detail it is a per-record problem (the sync quarantines the conversation); anywhere else it fails the call.
+ */
+export function responseTooLarge(endpoint: string, capBytes: number, seenBytes: number, declared: boolean, status?: number): IntercomError {
+  const what = declared ? `Content-Length ${seenBytes} bytes` : `more than ${capBytes} bytes were sent`;
+  return new IntercomError({
+    code: 'response_too_large',
+    endpoint,
+    retryable: false,
+    ...(status !== undefined ? { status } : {}),
+    problem: `response too large: ${what}, the cap is ${capBytes} bytes (refused without reading it whole)`,
+  });
+}
+
+/** The attempt outlived its overall deadline (a slow or trickling response): transient, retried with backoff. */
+export function deadlineExceeded(endpoint: string, deadlineMs: number): IntercomError {
+  return new IntercomError({ code: 'deadline_exceeded', endpoint, retryable: true, problem: `no complete response within the ${deadlineMs} ms deadline (slow or trickling response)` });
+}
