@@ -198,7 +198,12 @@ export function responseTooLarge(endpoint: string, capBytes: number, seenBytes: 
   });
 }
 
-/** The attempt outlived its overall deadline (a slow or trickling response): transient, retried with backoff. */
-export function deadlineExceeded(endpoint: string, deadlineMs: number): IntercomError {
-  return new IntercomError({ code: 'deadline_exceeded', endpoint, retryable: true, problem: `no complete response within the ${deadlineMs} ms deadline (slow or trickling response)` });
+/**
+ * The attempt outlived its overall deadline: transient, retried with backoff. Before the headers came it is a plain
+ * `timeout` (whichever of undici's headers timer and the deadline fired first); once a response has begun, a slow
+ * or trickling body is `deadline_exceeded`.
+ */
+export function deadlineExceeded(endpoint: string, deadlineMs: number, responseBegun: boolean): IntercomError {
+  if (!responseBegun) return new IntercomError({ code: 'timeout', endpoint, retryable: true, problem: `request timed out (no response headers within the ${deadlineMs} ms deadline)` });
+  return new IntercomError({ code: 'deadline_exceeded', endpoint, retryable: true, problem: `response not complete within the ${deadlineMs} ms deadline (slow or trickling body)` });
 }

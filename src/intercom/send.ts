@@ -63,7 +63,7 @@ export async function sendOnce(o: SendOptions): Promise<Sent> {
   } catch (e) {
     if (e instanceof HookError) throw e.error; // the caller's own failure (e.g. the limiter's database), not HTTP's
     if (outer?.aborted) throw outer.reason;
-    if (overdue) throw deadlineExceeded(o.endpoint, o.deadlineMs);
+    if (overdue) throw deadlineExceeded(o.endpoint, o.deadlineMs, status !== undefined);
     if (e instanceof BodyTooLargeError) throw responseTooLarge(o.endpoint, e.capBytes, e.seenBytes, e.declared, status);
     throw classifyThrown(o.endpoint, e, o.secrets);
   } finally {

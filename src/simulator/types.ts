@@ -82,6 +82,8 @@ export interface SimWorkspace {
   allParts(id: string): SimPart[];
   /** A fault on one conversation: its detail response breaks the contract until this is undone. */
   setMalformed(id: string, malformed: boolean): void;
+  /** A fault on one conversation: its detail carries a subject of `bytes` characters (0 undoes it). */
+  setSubjectBytes(id: string, bytes: number): void;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
 }

@@ -64,8 +64,22 @@ export class WorkspaceState implements SimWorkspace {
     else this.broken.delete(id);
   }
 
+  private readonly padded = new Map<string, number>();
+
+  /** Makes GET /conversations/{id} answer with a subject of `bytes` characters (0 undoes it): an oversized field or body. */
+  setSubjectBytes(id: string, bytes: number): void {
+    this.mustGet(id);
+    if (bytes > 0) this.padded.set(id, bytes);
+    else this.padded.delete(id);
+  }
+
   /** The JSON body of GET /conversations/{id}. */
   conversationJson(rec: ConvRecord, plaintext: boolean): string {
+    const pad = this.padded.get(rec.id);
+    if (pad !== undefined) {
+      const conv = toConversation(rec, plaintext);
+      return JSON.stringify({ ...conv, source: { ...conv.source, subject: 'x'.repeat(pad) } });
+    }
     if (this.broken.has(rec.id)) {
       const { created_at: _dropped, ...rest } = toConversation(rec, plaintext);
       return JSON.stringify(rest);
