@@ -1,4 +1,6 @@
-import { createKeyRing, keyFingerprint, loadOrCreateDevKey, parseKeyRingSpec, type KeySpec, type TokenCipher } from './tokenCipher';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createKeyRing, DEV_KEY_FILE, keyFingerprint, loadOrCreateDevKey, parseKeyRingSpec, type KeySpec, type TokenCipher } from './tokenCipher';
 
 export interface KeySettings {
   TOKEN_ENCRYPTION_KEY?: string | undefined;
@@ -38,7 +40,12 @@ export function configuredKeys(s: KeySettings): KeySpec[] {
 export async function resolveTokenCipher(s: KeySettings, opts: { embeddedSimulator: boolean; announce?: (line: string) => void }): Promise<TokenCipher> {
   const specs = configuredKeys(s);
   if (specs.length > 0) return createKeyRing(specs);
-  if (!opts.embeddedSimulator) throw new MissingKeyError(MISSING_KEY_MESSAGE);
+  if (!opts.embeddedSimulator) {
+    // Tokens stored by an earlier version without a key are under the development key: say where it is.
+    const devKey = join(s.DATA_DIR, DEV_KEY_FILE);
+    const hint = (await access(devKey).then(() => true, () => false)) ? ` Tokens stored earlier without a key are under the development key in ${devKey}: to keep them, set TOKEN_ENCRYPTION_KEY to its contents.` : '';
+    throw new MissingKeyError(MISSING_KEY_MESSAGE + hint);
+  }
   const key = await loadOrCreateDevKey(s.DATA_DIR);
   (opts.announce ?? ((l) => console.error(l)))(`TOKEN_ENCRYPTION_KEY is not set: the embedded simulator runs with the development key in ${s.DATA_DIR}`);
   return createKeyRing([{ keyBase64: key }]);
