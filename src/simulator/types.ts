@@ -84,6 +84,8 @@ export interface SimWorkspace {
   setMalformed(id: string, malformed: boolean): void;
   /** A fault on one conversation: its detail carries a subject of `bytes` characters (0 undoes it). */
   setSubjectBytes(id: string, bytes: number): void;
+  /** A fault on one conversation: its detail body trickles in, one byte every `everyMs` (0 undoes it). */
+  setTrickle(id: string, everyMs: number): void;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
 }

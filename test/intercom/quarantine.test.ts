@@ -3,7 +3,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { SyncWindowResult } from '../../activities/types';
 import { createTokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
+import { createIntercomHttp, IntercomClient, type IntercomError, type IntercomHttp } from '../../src/intercom/client';
+import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { ClientProvider } from '../../src/intercom/clientProvider';
 import { PostgresRateLimiter } from '../../src/ratelimit';
 import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
@@ -60,4 +61,19 @@ describe('a conversation whose detail is over the size cap', () => {
     expect(await storedTickets(t.db, WS)).toEqual(expected);
     expect(await t.db.selectFrom('sync_errors').selectAll().where('workspace_id', '=', WS).execute()).toEqual([]);
   });
+
+  it('a detail trickling in from the simulator (knob setTrickle) fails at the deadline, as a transient deadline_exceeded', async () => {
+    const victim = sim.workspace(WS).conversations()[0]!.id;
+    sim.workspace(WS).setTrickle(victim, 1000);
+    try {
+      const client = new IntercomClient({ workspaceId: WS, token: `tok-${WS}`, region: 'us', baseUrl: sim.baseUrl, http, limiter: new InMemoryRateLimiter({ initialLimit: 1000 }), timeoutMs: 1500, maxRetries: 0 });
+      const err = await client.getConversation(victim).then(
+        () => null,
+        (e: unknown) => e as IntercomError,
+      );
+      expect(err).toMatchObject({ code: 'deadline_exceeded', retryable: true, endpoint: 'GET /conversations/{id}' });
+    } finally {
+      sim.workspace(WS).setTrickle(victim, 0);
+    }
+  }, 30_000);
 });
