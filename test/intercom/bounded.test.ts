@@ -1,6 +1,7 @@
 import { createIntercomHttp, exchangeOAuthCode, IntercomClient, isIntercomError, RESPONSE_CAPS, type IntercomHttp } from '../../src/intercom/client';
 import type { IntercomError } from '../../src/intercom/errors';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
+import { Slots } from '../../src/intercom/slots';
 import { hugeBody, json, startFakeServer, trickle, type FakeServer } from './fakeServer';
 
 const TOKEN = 'tok-bounded-7f3a9c2e1d';
@@ -123,5 +124,28 @@ describe('bounded responses', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('detail slots', () => {
+  it('serve waiters in order, and a waiter whose signal aborts leaves with the reason (a pause or cancellation is not held up)', async () => {
+    const slots = new Slots(1);
+    const first = await slots.acquire();
+    const ctl = new AbortController();
+    const aborted = slots.acquire(ctl.signal);
+    const order: string[] = [];
+    const second = slots.acquire().then((release) => {
+      order.push('second');
+      return release;
+    });
+    ctl.abort(new Error('paused'));
+    await expect(aborted).rejects.toThrow('paused');
+    expect(slots.inUse).toBe(1);
+    first();
+    first(); // a second release of the same grant changes nothing
+    (await second)();
+    expect(order).toEqual(['second']);
+    expect(slots.inUse).toBe(0);
+    expect(() => new Slots(0)).toThrow(/positive integer/);
   });
 });
