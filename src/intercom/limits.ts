@@ -6,7 +6,7 @@
  *   a few hundred KB; 4 MiB leaves ~8 KB for each of 500 parts. A conversation over it is quarantined in
  *   sync_errors (a per-record problem), the rest of its window carries on.
  * - search (POST /conversations/search): 150 conversations without parts, each with its first message. 16 MiB.
- *   A page over it fails its window (not retried: the same page would come again) and shows in the status.
+ *   A page over it fails the call as response_too_large (retryable: false, the same page would come again).
  * - list (GET /admins, /teams, /tags): whole directories in one answer. 16 MiB (about 100,000 tags).
  * - small (GET /me, the OAuth token exchange): 1 MiB.
  * - error bodies (any non-2xx): only the first 64 KiB are read, to quote Intercom's error code; the rest is dropped.
