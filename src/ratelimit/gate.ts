@@ -38,7 +38,12 @@ export class GatedRateLimiter implements RateLimiter {
 
   async acquire(workspaceId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
-      while ((await this.gate.blockedReason(workspaceId)) !== null) await sleep(this.pollMs, signal);
+      for (let reason = await this.gate.blockedReason(workspaceId); reason !== null; reason = await this.gate.blockedReason(workspaceId)) {
+        // Nothing reopens a disconnected workspace's gate but a new connect: an activity still
+        // waiting here (one whose cancellation has not reached it) ends instead of waiting for ever.
+        if (reason === 'disconnected') throw new GateClosedError(`workspace ${workspaceId} is disconnected`);
+        await sleep(this.pollMs, signal);
+      }
       await this.inner.acquire(workspaceId, signal);
       // The limiter may have waited for the next window: the gate may have closed meanwhile.
       if ((await this.gate.blockedReason(workspaceId)) === null) return;

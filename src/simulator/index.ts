@@ -115,6 +115,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       checkFaults(f);
       faults.set(f);
     },
+    setEndpointFault: (endpoint, fault) => faults.setEndpoint(endpoint, fault),
     setLatency(latencyMs: number, jitterMs = 0): void {
       server.latencyMs = latencyMs;
       server.jitterMs = jitterMs;

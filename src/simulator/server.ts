@@ -148,8 +148,13 @@ export class SimServer {
       return;
     }
     const body = method === 'POST' ? await readBody(req) : '';
-    const fault = faults.decide();
+    const pinned = faults.pinnedFor(r.endpoint);
+    const fault = pinned === 'bad_request' ? 'none' : (pinned ?? faults.decide());
     await this.latency(res);
+    if (pinned === 'bad_request') {
+      send(res, errorReply(400, 'parameter_invalid', 'Simulated bad request', headers));
+      return;
+    }
     if (fault === 'timeout') {
       await this.sleep(faults.options.timeoutMs, res);
       send(res, errorReply(504, 'request_timeout', 'Gateway Timeout', headers));

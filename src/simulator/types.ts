@@ -42,6 +42,8 @@ export interface Simulator {
   resetStats(): void;
   workspace(id: string): SimWorkspace;
   setFaults(f: Partial<FaultOptions>): void;
+  /** Every request to `endpoint` (e.g. 'GET /tags') fails this way until cleared with null. */
+  setEndpointFault(endpoint: string, fault: 'server_error' | 'malformed' | 'bad_request' | null): void;
   setLatency(latencyMs: number, jitterMs?: number): void;
   setRatePerMinute(r: number): void;
   revokeToken(workspaceId: string): void;
