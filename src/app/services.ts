@@ -34,7 +34,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     throw err;
   });
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
   await migrateToLatest(db);
   const http = createIntercomHttp({ detailMemoryBytes: config.DETAIL_MEMORY_MB * 1024 * 1024 });
   const gate = new PostgresGate(db);

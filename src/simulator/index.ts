@@ -48,6 +48,7 @@ export type {
 } from './types';
 export { PART_CAP } from './workspace';
 export { REGION_NAMES } from './server';
+export { BAD_TIMESTAMP_SEC, POISON_KINDS, type PoisonKind } from './poison';
 
 export const DEFAULT_WORKSPACE: SimWorkspaceSpec = { id: 'sim-ws-1', name: 'Simulated Co', region: 'us', conversations: 200 };
 

@@ -170,6 +170,7 @@ export class SimServer {
       send(res, { status: 200, body: faults.malform(reply.body), headers });
       return;
     }
+    if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
     if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
     const trickleMs = reply.status === 200 && r.conversationId !== undefined ? ws.trickleMs(r.conversationId) : undefined;
     if (trickleMs !== undefined) trickle(res, { ...reply, headers: { ...headers, ...reply.headers } }, trickleMs);

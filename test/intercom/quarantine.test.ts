@@ -44,7 +44,7 @@ describe('a conversation whose detail is over the size cap', () => {
   it('is quarantined in sync_errors after one answer, never stored as it came, and the rest of the window is stored', async () => {
     const expected = normalizeExpected(sim.workspace(WS).expected());
     const victim = expected[Math.floor(expected.length / 2)]!.conversationId;
-    sim.workspace(WS).setSubjectBytes(victim, 10 * 1024 * 1024); // a 10 MB subject
+    sim.workspace(WS).setPoison(victim, 'oversized_subject', { oversizedChars: 10 * 1024 * 1024 }); // a 10 MB subject
     const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything);
     expect(r).toMatchObject({ stored: expected.length - 1, failed: 1 });
     expect(sim.stats().conversationFetches[victim]).toBe(1); // the same answer would come again: not asked twice
@@ -55,7 +55,7 @@ describe('a conversation whose detail is over the size cap', () => {
     expect(stored.map((x) => x.conversationId)).not.toContain(victim);
     expect(stored).toEqual(expected.filter((e) => e.conversationId !== victim));
 
-    sim.workspace(WS).setSubjectBytes(victim, 0);
+    sim.workspace(WS).setPoison(victim, null);
     const again: SyncWindowResult = await env().run(acts.syncConversationWindow, { ...everything, force: true });
     expect(again.failed).toBe(0);
     expect(await storedTickets(t.db, WS)).toEqual(expected);
