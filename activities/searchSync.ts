@@ -3,9 +3,10 @@ import { isIntercomError, type IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
-import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
+import { knownUpdatedAt, markTicketsDeleted, upsertTickets } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
+import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import type { WindowCheckpoint } from './types';
 
@@ -56,6 +57,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
   let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
+  // A stored ticket naming a team or tag we lack makes it be read at once (activities/catalog.ts).
+  const catalog = createCatalogGuard(o.db, o.client, o.workspaceId, ctx.log);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
@@ -64,6 +67,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       await upsertTickets(o.db, rows);
       if (errorsOnRecord) await clearSyncErrors(o.db, o.workspaceId, rows.map((r) => r.ticket.conversation_id));
       cp.stored += rows.length;
+      await catalog.afterStore(rows);
     });
   const fetchDetail = async (id: string) => {
     for (let attempt = 1; ; attempt++) {
@@ -102,7 +106,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
           return;
         }
         if (!conversation) {
-          cp.missing += 1; // deleted between the search and the detail request
+          cp.missing += 1; // deleted between the search and the detail request: no longer a contact
+          await markTicketsDeleted(o.db, o.workspaceId, [{ conversationId: summary.id, deletedAt: new Date() }]);
           return;
         }
         buffer.push(toTicketRow(o.workspaceId, conversation, syncedAt));

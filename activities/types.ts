@@ -58,6 +58,8 @@ export interface PollAgentStatesResult {
   polls: number;
   changes: number;
   lastPollAt: number | null;
+  /** Agents added, changed or marked removed from the polled admin lists. */
+  directoryChanges: number;
 }
 
 export interface CatalogResult {

@@ -89,6 +89,8 @@ export interface AgentsTable {
   synced_at: Timestamp;
   /** Set when GET /admins no longer lists the admin (the row stays: tickets point at it); cleared if listed again. */
   removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** When the sync first saw the admin (a hire shows here); null for admins stored before migration 20261129T0700. */
+  first_seen_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AgentStatesTable {
@@ -127,9 +129,10 @@ export interface QueuesTable {
   removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-/** When teams and tags were last read from Intercom (the hourly refresh). */
+/** When teams and tags were last read from Intercom (hourly, and at once for an id a ticket names that we lack). */
 export interface CatalogRefreshesTable {
   workspace_id: string;
+  kind: string; // teams | tags
   refreshed_at: Timestamp;
 }
 

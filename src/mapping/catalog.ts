@@ -3,7 +3,7 @@ import type { QueuesTable, TeamsTable } from '../db/schema';
 import type { Tag, Team } from '../intercom/schemas';
 
 export function toTeamRow(workspaceId: string, t: Team, syncedAt: Date): Insertable<TeamsTable> {
-  return { workspace_id: workspaceId, team_id: t.id, name: t.name, admin_ids: (t.admin_ids ?? []).map(String), synced_at: syncedAt };
+  return { workspace_id: workspaceId, team_id: t.id, name: t.name, admin_ids: [...new Set((t.admin_ids ?? []).map(String))].sort(), synced_at: syncedAt };
 }
 
 /** Intercom tags are Assembled queues. */

@@ -31,16 +31,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const table of ['agents', 'teams', 'queues']) {
     await db.schema.alterTable(table).addColumn('removed_at', 'timestamptz').execute();
   }
+  // When the sync first saw the admin: null for admins stored before this migration (unknown).
+  await db.schema.alterTable('agents').addColumn('first_seen_at', 'timestamptz').execute();
+  await db.schema.alterTable('agents').alterColumn('first_seen_at', (c) => c.setDefault(sql`now()`)).execute();
 
   await db.schema
     .createTable('catalog_refreshes')
-    .addColumn('workspace_id', 'text', (c) => c.primaryKey())
-    .addColumn('refreshed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull()) // teams | tags
+    .addColumn('refreshed_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('catalog_refreshes_pk', ['workspace_id', 'kind'])
     .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('catalog_refreshes').ifExists().execute();
+  await db.schema.alterTable('agents').dropColumn('first_seen_at').execute();
   for (const table of ['agents', 'teams', 'queues']) {
     await db.schema.alterTable(table).dropColumn('removed_at').execute();
   }
