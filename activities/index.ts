@@ -1,5 +1,6 @@
 import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
+import { createDeletionActivities } from './deletions';
 import type { ActivityDeps } from './deps';
 import { createWorkspaceActivities } from './workspace';
 
@@ -9,6 +10,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConversationActivities(deps),
+    ...createDeletionActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
   };

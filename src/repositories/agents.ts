@@ -9,12 +9,12 @@ export async function upsertAgents(db: Db, workspaceId: string, rows: readonly I
   await upsertAgentRows(db, workspaceId, rows);
 }
 
-async function upsertAgentRows(db: Db, workspaceId: string, rows: readonly Insertable<AgentsTable>[]): Promise<string[]> {
+async function upsertAgentRows(db: Db, workspaceId: string, rows: readonly Insertable<AgentsTable>[], firstSeenAt?: Date): Promise<string[]> {
   const agents = sortedBy(uniqueBy(rows, (r) => r.admin_id), (r) => r.admin_id);
   if (agents.length === 0) return [];
   const written = await db
     .insertInto('agents')
-    .values(agents.map((r) => ({ ...r, workspace_id: workspaceId, team_ids: [...r.team_ids].sort(), removed_at: null, first_seen_at: r.synced_at })))
+    .values(agents.map((r) => ({ ...r, workspace_id: workspaceId, team_ids: [...r.team_ids].sort(), removed_at: null, first_seen_at: firstSeenAt ?? r.synced_at })))
     .onConflict((oc) =>
       oc
         .columns(['workspace_id', 'admin_id'])
@@ -71,7 +71,7 @@ export async function syncAgentDirectory(db: Db, workspaceId: string, rows: read
       .where(sql<boolean>`not (admin_id = any(${[...listed]}::text[]))`)
       .returning('admin_id')
       .execute();
-    const written = new Set(await upsertAgentRows(trx, workspaceId, rows));
+    const written = new Set(await upsertAgentRows(trx, workspaceId, rows, now));
     const change: AgentDirectoryChange = { added: [], changed: [], removed: removedRows.map((r) => r.admin_id).sort(), moves: [] };
     for (const r of sortedBy([...rows], (x) => x.admin_id)) {
       const old = before.get(r.admin_id);

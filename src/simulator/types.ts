@@ -130,8 +130,11 @@ export interface SimWorkspace {
   /** Gone from GET /tags (conversations keep it until retagged). */
   deleteTag(tagId: string): void;
   createTeam(name?: string): SimTeam;
-  /** Gone from GET /conversations/{id} (404) and search; listed by GET /conversations/deleted. */
-  deleteConversation(id: string, atMs?: number): void;
+  /**
+   * Gone from GET /conversations/{id} (404) and, after `searchLagMs` (default 0), from search; listed by
+   * GET /conversations/deleted.
+   */
+  deleteConversation(id: string, atMs?: number, opts?: { searchLagMs?: number }): void;
   /** Adds `count` event parts (no state change, no reply), e.g. to push it past the 500-part cap; bumps updated_at. */
   addParts(id: string, count: number, atMs?: number): void;
   setPartsCountShape(shape: PartsCountShape): void;

@@ -81,6 +81,8 @@ export class WorkspaceState implements SimWorkspace {
   /** Whether GET /conversations/deleted exists for this workspace. */
   deletedListingAvailable = true;
   private readonly deleted: SimDeletedConversation[] = [];
+  /** Deleted but still listed by search (searchLagMs). */
+  private readonly lingering = new Set<string>();
 
   /** The JSON body of GET /conversations/{id}. */
   conversationJson(rec: ConvRecord, plaintext: boolean): string {
@@ -104,7 +106,7 @@ export class WorkspaceState implements SimWorkspace {
   }
 
   conversations(): SimConversation[] {
-    return this.sorted.map((r) => toConversation(r, false, this.partsCountShape));
+    return this.sorted.filter((r) => !this.lingering.has(r.id)).map((r) => toConversation(r, false, this.partsCountShape));
   }
 
   conversation(id: string): SimConversation | undefined {
@@ -120,7 +122,7 @@ export class WorkspaceState implements SimWorkspace {
   expected(): ExpectedTicket[] {
     const out: ExpectedTicket[] = [];
     for (const rec of this.sorted) {
-      if (rec.oracle.ignored) continue;
+      if (rec.oracle.ignored || this.lingering.has(rec.id)) continue;
       const first = rec.oracle.firstRespondedAt;
       const cut = rec.parts.length - PART_CAP;
       out.push({
@@ -243,10 +245,23 @@ export class WorkspaceState implements SimWorkspace {
     return { ...this.directory.addTeam(name ?? `Team ${this.directory.teams.length + 1}`) };
   }
 
-  deleteConversation(id: string, atMs?: number): void {
+  deleteConversation(id: string, atMs?: number, opts: { searchLagMs?: number } = {}): void {
     const rec = this.mustGet(id);
-    const i = this.sorted.indexOf(rec);
-    if (i >= 0) this.sorted.splice(i, 1);
+    const unlist = (): void => {
+      const i = this.sorted.indexOf(rec);
+      if (i >= 0) this.sorted.splice(i, 1);
+      this.version += 1;
+    };
+    // Intercom's search index lags: a just-deleted conversation can still be listed while its detail is a 404.
+    if (opts.searchLagMs !== undefined && opts.searchLagMs > 0) {
+      this.lingering.add(id);
+      setTimeout(() => {
+        this.lingering.delete(id);
+        unlist();
+      }, opts.searchLagMs).unref();
+    } else {
+      unlist();
+    }
     this.byId.delete(id);
     this.broken.delete(id);
     this.fullJson.delete(id);
@@ -287,9 +302,10 @@ export class WorkspaceState implements SimWorkspace {
     return admin;
   }
 
-  /** Picks a conversation for live updates. */
+  /** Picks a conversation for live updates (never one deleted but still listed by search). */
   randomConversationId(rng: Rng): string | undefined {
-    return this.sorted.length === 0 ? undefined : this.sorted[rng.int(0, this.sorted.length - 1)]?.id;
+    const id = this.sorted.length === 0 ? undefined : this.sorted[rng.int(0, this.sorted.length - 1)]?.id;
+    return id !== undefined && this.lingering.has(id) ? undefined : id;
   }
 
   private mustGet(id: string): ConvRecord {
