@@ -10,13 +10,11 @@ import { applyTeamMoves, catalogRefreshedAt, knownCatalogIds, recordCatalogRefre
 // The catalog (agents, teams, queues) kept current at almost no request cost:
 // - agents from every GET /admins poll of the agent-state poller (no extra request);
 // - teams and tags re-read every CATALOG_REFRESH_MS (two requests an hour), and at once when a
-//   stored ticket names a team or tag id we lack (at most once per kind per activity run, and
-//   not again within ON_DEMAND_MIN_GAP_MS of another refresh of that kind, by any run).
+//   stored ticket names a team or tag id we never had (at most once per kind per activity run;
+//   removed ones count as had, so old conversations carrying a deleted tag cost nothing).
 
 /** Teams and tags are re-read at least this often. */
 export const CATALOG_REFRESH_MS = 60 * 60_000;
-/** An on-demand refresh is skipped when that kind was read this recently (another run just did it). */
-export const ON_DEMAND_MIN_GAP_MS = 60_000;
 
 export interface Logger {
   warn(message: string, meta?: Record<string, unknown>): void;
@@ -92,11 +90,8 @@ export function createCatalogGuard(db: Db, client: IntercomClient, workspaceId: 
   const refresh = async (kind: CatalogKind, ids: string[]): Promise<void> => {
     tried.add(kind);
     try {
-      const last = await catalogRefreshedAt(db, workspaceId, kind);
-      if (last === null || Date.now() - last.getTime() >= ON_DEMAND_MIN_GAP_MS) {
-        await refreshers[kind](db, client, workspaceId);
-        refreshed.add(kind);
-      }
+      await refreshers[kind](db, client, workspaceId);
+      refreshed.add(kind);
       known = await knownCatalogIds(db, workspaceId);
     } catch (err) {
       if (isAuthError(err)) throw err;

@@ -86,11 +86,15 @@ async function markRemoved(trx: Db, table: 'teams' | 'queues', key: 'team_id' | 
   return rows.rows.map((r) => r.id).sort();
 }
 
-/** Team and tag ids the workspace has (not removed): a ticket naming another one calls for a refresh. */
+/**
+ * Team and tag ids the workspace has ever had, removed ones included: a ticket naming another one
+ * calls for a refresh. (A removed tag still on old conversations is known: reading the list again
+ * would not bring it back.)
+ */
 export async function knownCatalogIds(db: Db, workspaceId: string): Promise<{ teamIds: Set<string>; tagIds: Set<string> }> {
   const [teams, tags] = await Promise.all([
-    db.selectFrom('teams').select('team_id').where('workspace_id', '=', workspaceId).where('removed_at', 'is', null).execute(),
-    db.selectFrom('queues').select('tag_id').where('workspace_id', '=', workspaceId).where('removed_at', 'is', null).execute(),
+    db.selectFrom('teams').select('team_id').where('workspace_id', '=', workspaceId).execute(),
+    db.selectFrom('queues').select('tag_id').where('workspace_id', '=', workspaceId).execute(),
   ]);
   return { teamIds: new Set(teams.map((t) => t.team_id)), tagIds: new Set(tags.map((t) => t.tag_id)) };
 }
