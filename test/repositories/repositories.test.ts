@@ -27,14 +27,17 @@ describe('repositories', () => {
     expect(current).toMatchObject({ state: 'away', reassign: true, since: at(30) });
   });
 
-  it('teams and queues follow Intercom: removed ones disappear', async () => {
+  it('teams and queues follow Intercom: removed ones are marked removed_at (kept for history)', async () => {
     const now = new Date();
     await upsertTeams(t.db, 'w', [{ workspace_id: 'w', team_id: '1', name: 'A', admin_ids: ['7'], synced_at: now }, { workspace_id: 'w', team_id: '2', name: 'B', admin_ids: [], synced_at: now }]);
-    await upsertTeams(t.db, 'w', [{ workspace_id: 'w', team_id: '2', name: 'B2', admin_ids: ['7'], synced_at: now }]);
-    expect(await t.db.selectFrom('teams').select(['team_id', 'name', 'admin_ids']).where('workspace_id', '=', 'w').execute()).toEqual([{ team_id: '2', name: 'B2', admin_ids: ['7'] }]);
+    await upsertTeams(t.db, 'w', [{ workspace_id: 'w', team_id: '2', name: 'B2', admin_ids: ['7'], synced_at: now }], now);
+    expect(await t.db.selectFrom('teams').select(['team_id', 'name', 'admin_ids', 'removed_at']).where('workspace_id', '=', 'w').orderBy('team_id').execute()).toEqual([
+      { team_id: '1', name: 'A', admin_ids: ['7'], removed_at: now },
+      { team_id: '2', name: 'B2', admin_ids: ['7'], removed_at: null },
+    ]);
     await upsertQueues(t.db, 'w', [{ workspace_id: 'w', tag_id: '9', name: 'VIP', synced_at: now }]);
-    await upsertQueues(t.db, 'w', []);
-    expect(await t.db.selectFrom('queues').selectAll().where('workspace_id', '=', 'w').execute()).toEqual([]);
+    await upsertQueues(t.db, 'w', [], now);
+    expect(await t.db.selectFrom('queues').select(['tag_id', 'removed_at']).where('workspace_id', '=', 'w').execute()).toEqual([{ tag_id: '9', removed_at: now }]);
   });
 
   it('an OAuth state works once, even for concurrent callbacks, and expires', async () => {
