@@ -37,16 +37,17 @@ export function createAgentActivities(deps: ActivityDeps) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
-              const fingerprint = directoryFingerprint(admins);
-              if (fingerprint !== applied) {
-                const change = await applyAdminDirectory(deps.db, client, input.workspaceId, admins, observedAt);
-                applied = fingerprint;
-                result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
-              }
               const changed = await recordAgentStates(deps.db, input.workspaceId, admins.map(toAgentState), observedAt);
               result.polls += 1;
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
+              const fingerprint = directoryFingerprint(admins);
+              if (fingerprint !== applied) {
+                // After the states: a directory write that fails (retried next tick) never costs a state.
+                const change = await applyAdminDirectory(deps.db, client, input.workspaceId, admins, observedAt);
+                applied = fingerprint;
+                result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
+              }
             } catch (err) {
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log and the heartbeat show it.

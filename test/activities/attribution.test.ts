@@ -219,6 +219,8 @@ describe('attribution, catalog and deletions against the simulator', () => {
     const report = await verifyReport(t.db, WS, 14);
     expect(report.text).toContain('Hedy Hire');
     expect(report.text).toMatch(/1 removed/);
+    expect(report.text).toContain('Contacts per day per queue');
+    expect(report.text).toContain('Contacts per day per team');
   });
 
   it('applies a hire while a poller run is under way, at its next tick', async () => {
