@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { TicketRow, TicketStatusEventRow } from '../db/schema';
-import type { TicketWithEvents } from '../mapping/ticket';
+import { MAPPING_VERSION, type TicketWithEvents } from '../mapping/ticket';
 import { chunks, inTransaction, isoOrNull, sortedBy, uniqueBy } from './transaction';
 
 /**
@@ -155,4 +155,20 @@ export async function markTicketsDeleted(db: Db, workspaceId: string, deletions:
     where t.workspace_id = ${workspaceId} and t.conversation_id = d.conversation_id and t.deleted_at is null
     returning t.conversation_id`.execute(db);
   return result.rows.map((r) => r.conversation_id).sort();
+}
+
+/**
+ * How many of the workspace's tickets (deleted ones aside) were written by an older mapping and
+ * lack the current fields, and the newest created_at among them: what an upgrade refetch
+ * (newest first, e.g. forced windows) has left to do, for its progress.
+ */
+export async function staleMapping(db: Db, workspaceId: string): Promise<{ stale: number; newestCreatedAt: Date | null }> {
+  const row = await db
+    .selectFrom('tickets')
+    .select([(eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.max('created_at').as('newest')])
+    .where('workspace_id', '=', workspaceId)
+    .where('deleted_at', 'is', null)
+    .where('mapping_version', '<', MAPPING_VERSION)
+    .executeTakeFirstOrThrow();
+  return { stale: Number(row.n), newestCreatedAt: row.newest ?? null };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Conversation } from '../../src/intercom/schemas';
 import { MAPPING_VERSION, toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
-import { countTickets, knownUpdatedAt, markTicketsDeleted, upsertTickets } from '../../src/repositories/tickets';
+import { countTickets, knownUpdatedAt, markTicketsDeleted, staleMapping, upsertTickets } from '../../src/repositories/tickets';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { adminComment, contact, conversation, part } from '../mapping/fixtures';
 
@@ -248,5 +248,19 @@ describe('markTicketsDeleted', () => {
     expect(await countTickets(t.db, 'd2')).toBe(0);
     await upsertTickets(t.db, page('d2', ['1'], new Date('2026-01-03T00:00:00Z'))); // Intercom answered after the mark
     expect(await countTickets(t.db, 'd2')).toBe(1);
+  });
+});
+
+describe('staleMapping (rows written before attribution)', () => {
+  it('counts rows of an older mapping, newest first for a refetch, and a refetch brings them to the current one', async () => {
+    await upsertTickets(t.db, page('s1', ['1', '2'], new Date(0)));
+    expect(await staleMapping(t.db, 's1')).toEqual({ stale: 0, newestCreatedAt: null });
+    // As a row stored before the migration looks: version 1, no attribution.
+    await sql`update tickets set mapping_version = 1, tag_ids = null, assignee_admin_id = null where workspace_id = 's1'`.execute(t.db);
+    expect(await staleMapping(t.db, 's1')).toEqual({ stale: 2, newestCreatedAt: new Date(1_000_000) });
+    // The same details fetched again (nothing changed in Intercom) are still written: the mapping changed.
+    await upsertTickets(t.db, [toTicketRow('s1', conv('1', { admin_assignee_id: '9', ...tagged(['q']) }), new Date(1))]);
+    expect((await staleMapping(t.db, 's1')).stale).toBe(1);
+    expect(await queuesOf('s1')).toEqual({ '1': ['q'] });
   });
 });
