@@ -79,8 +79,9 @@ export interface CatalogGuard {
 
 /**
  * One per activity run. Known ids are loaded once (on the first stored batch) and checked in
- * memory after each flush, so the check costs no query per batch. A refresh that fails for any
- * reason but authorization is logged and not retried in this run: the hourly refresh catches up.
+ * memory after each flush, so the check costs no query per batch; only a batch naming an unknown
+ * id re-reads them (one query) before asking Intercom. A refresh that fails for any reason but
+ * authorization is logged and not retried in this run: the hourly refresh catches up.
  */
 export function createCatalogGuard(db: Db, client: IntercomClient, workspaceId: string, log: Logger): CatalogGuard {
   let known: { teamIds: Set<string>; tagIds: Set<string> } | null = null;
@@ -104,15 +105,24 @@ export function createCatalogGuard(db: Db, client: IntercomClient, workspaceId: 
     async afterStore(rows) {
       if (tried.size === 2 || rows.length === 0) return;
       known ??= await knownCatalogIds(db, workspaceId);
-      const k = known;
-      const teams = new Set<string>();
-      const tags = new Set<string>();
-      for (const { ticket } of rows) {
-        if (ticket.team_id && !k.teamIds.has(ticket.team_id)) teams.add(ticket.team_id);
-        for (const tag of ticket.tag_ids ?? []) if (!k.tagIds.has(tag)) tags.add(tag);
-      }
-      if (teams.size > 0 && !tried.has('teams')) await refresh('teams', [...teams]);
-      if (tags.size > 0 && !tried.has('tags')) await refresh('tags', [...tags]);
+      let unknown = unknownIn(rows, known);
+      if (unknown.teams.length + unknown.tags.length === 0) return;
+      // Another activity may have just read the catalog (the connect's syncCatalog runs beside the
+      // first backfill windows): look again before asking Intercom.
+      known = await knownCatalogIds(db, workspaceId);
+      unknown = unknownIn(rows, known);
+      if (unknown.teams.length > 0 && !tried.has('teams')) await refresh('teams', unknown.teams);
+      if (unknown.tags.length > 0 && !tried.has('tags')) await refresh('tags', unknown.tags);
     },
   };
+}
+
+function unknownIn(rows: readonly TicketWithEvents[], known: { teamIds: Set<string>; tagIds: Set<string> }): { teams: string[]; tags: string[] } {
+  const teams = new Set<string>();
+  const tags = new Set<string>();
+  for (const { ticket } of rows) {
+    if (ticket.team_id && !known.teamIds.has(ticket.team_id)) teams.add(ticket.team_id);
+    for (const tag of ticket.tag_ids ?? []) if (!known.tagIds.has(tag)) tags.add(tag);
+  }
+  return { teams: [...teams], tags: [...tags] };
 }
