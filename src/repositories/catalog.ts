@@ -11,8 +11,6 @@ export interface CatalogChange {
   removed: string[];
 }
 
-const noChange = (c: CatalogChange) => c.added.length === 0 && c.changed.length === 0 && c.removed.length === 0;
-export { noChange as isNoChange };
 
 /**
  * Teams as Intercom has them now (GET /teams is the whole list): upserted, and the workspace's
