@@ -11,7 +11,6 @@ export interface CatalogChange {
   removed: string[];
 }
 
-
 /**
  * Teams as Intercom has them now (GET /teams is the whole list): upserted, and the workspace's
  * teams missing from the list marked `removed_at` (rows are kept: tickets keep pointing at them);
