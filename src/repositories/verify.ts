@@ -114,8 +114,8 @@ export interface AgentRoster {
   /** No longer listed (removed_at set). */
   removed: number;
   /**
-   * Hires: first seen within the window and after the workspace's first connection (the initial
-   * directory load is no hire), newest first, with their current state (null before the first poll).
+   * Hires: first seen within the window and after the first directory load (which is no hire),
+   * newest first, with their current state (null before the first poll).
    */
   recent: Array<{ adminId: string; name: string | null; firstSeenAt: Date; state: string | null }>;
 }
@@ -133,11 +133,15 @@ export async function agentRoster(db: Db, workspaceId: string, days: number, now
       .selectFrom('agents as a')
       .leftJoin('agent_states as s', (j) => j.onRef('s.workspace_id', '=', 'a.workspace_id').onRef('s.admin_id', '=', 'a.admin_id'))
       .select(['a.admin_id', 'a.name', 'a.first_seen_at', 's.state'])
-      .innerJoin('workspaces as w', 'w.id', 'a.workspace_id')
       .where('a.workspace_id', '=', workspaceId)
       .where('a.removed_at', 'is', null)
       .where('a.first_seen_at', '>=', since)
-      .where(sql<boolean>`a.first_seen_at > w.connected_at + interval '1 minute'`)
+      // Later than the first directory load (which gives every admin one first_seen_at); when rows
+      // from before first_seen_at existed, every admin seen since is a hire.
+      .where(
+        sql<boolean>`a.first_seen_at > (select case when bool_or(b.first_seen_at is null) then '-infinity'::timestamptz else min(b.first_seen_at) end
+                                        from agents b where b.workspace_id = ${workspaceId})`,
+      )
       .orderBy('a.first_seen_at', 'desc')
       .orderBy('a.admin_id')
       .execute(),
