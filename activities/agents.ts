@@ -3,6 +3,7 @@ import { isAuthError } from '../src/intercom/errors';
 import { directoryFingerprint, toAgentState } from '../src/mapping/agent';
 import { recordAgentStates } from '../src/repositories/agents';
 import { catalogRefreshedAt } from '../src/repositories/catalog';
+import { recordAgentPoll } from '../src/repositories/workspaces';
 import { applyAdminDirectory, CATALOG_REFRESH_MS, refreshCatalogIfDue, refreshTags, refreshTeams } from './catalog';
 import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
@@ -41,6 +42,8 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.polls += 1;
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
+              // Read by `status` (AGENTS) while this long activity runs.
+              await recordAgentPoll(deps.db, input.workspaceId, observedAt);
               const fingerprint = directoryFingerprint(admins);
               if (fingerprint !== applied) {
                 // After the states: a directory write that fails (retried next tick) never costs a state.

@@ -2,6 +2,7 @@ import type { TicketRow, TicketStatusEventRow } from '../db/schema';
 import type { Conversation } from '../intercom/schemas';
 import { firstResponse } from './firstResponse';
 import { statusEvents } from './statusEvents';
+import { cleanDbTextOrNull } from './clean';
 import { subjectOf, type SubjectFormat } from './subject';
 
 export interface TicketWithEvents {
@@ -24,7 +25,8 @@ export const MAPPING_VERSION = 2;
 
 /** An Intercom id, or null for none; 0 is how Intercom names a removed or absent teammate, never a real id. */
 export function optionalId(v: string | null | undefined): string | null {
-  return v === null || v === undefined || v === '' || v === '0' ? null : v;
+  const id = cleanDbTextOrNull(v);
+  return id === null || id === '' || id === '0' ? null : id;
 }
 
 export function tagIdsOf(c: Pick<Conversation, 'tags'>): string[] {
@@ -58,9 +60,9 @@ export function toTicketRow(workspaceId: string, c: Conversation, syncedAt: Date
       assignee_admin_id: optionalId(c.admin_assignee_id),
       team_id: optionalId(c.team_assignee_id),
       first_responder_admin_id: fr.firstResponderAdminId,
-      source_type: c.source?.type ?? null,
-      source_delivered_as: c.source?.delivered_as ?? null,
-      priority: c.priority ?? null,
+      source_type: cleanDbTextOrNull(c.source?.type),
+      source_delivered_as: cleanDbTextOrNull(c.source?.delivered_as),
+      priority: cleanDbTextOrNull(c.priority),
       tag_ids: tagIdsOf(c),
       mapping_version: MAPPING_VERSION,
     },

@@ -53,7 +53,9 @@ describe('attribution through the running workflow', () => {
       return s && s.tagIds.join() === tag.id && s.assigneeAdminId === hire.id && s.teamId === team.id ? s : null;
     });
     expect(row).toMatchObject({ tagIds: [tag.id], assigneeAdminId: hire.id, teamId: team.id });
-    expect(await stackQueue(tag.id)).toEqual({ name: 'after-connect', removed_at: null });
+    // The catalog read follows the flush that stored the ticket, in the same activity run.
+    expect(await waitFor('the new tag in queues', () => stackQueue(tag.id))).toEqual({ name: 'after-connect', removed_at: null });
+    await waitFor('the new team in teams', async () => stack.t.db.selectFrom('teams').select('name').where('workspace_id', '=', WS).where('team_id', '=', team.id).executeTakeFirst());
     expect((await stack.t.db.selectFrom('teams').select('name').where('workspace_id', '=', WS).where('team_id', '=', team.id).executeTakeFirst())?.name).toBe('After connect');
   });
 
