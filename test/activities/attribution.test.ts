@@ -55,7 +55,7 @@ describe('attribution, catalog and deletions against the simulator', () => {
     const gate = new PostgresGate(t.db);
     const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
     await upsertWorkspace(t.db, { id: WS, name: 'Attr Co', region: 'us', status: 'Connected', connectedAt: new Date(Date.now() - 3600_000) });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`), cipher.keyId);
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
     acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
     await env().run(acts.syncCatalog, { workspaceId: WS });
     await env().run(acts.syncConversationWindow, everything());
