@@ -4,11 +4,12 @@ import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { isPlausibleUnixSec, ticketTimeProblem } from '../src/mapping/clean';
-import { knownUpdatedAt } from '../src/repositories/tickets';
+import { knownUpdatedAt, markTicketsDeleted } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
 import type { SyncMetrics } from '../src/observability/metrics';
 import { retryOnConnectionLoss } from '../src/db/errors';
+import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import { writeTickets } from './ticketWrites';
 import type { WindowCheckpoint } from './types';
@@ -59,6 +60,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
   let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
+  // A stored ticket naming a team or tag we lack makes it be read at once (activities/catalog.ts).
+  const catalog = createCatalogGuard(o.db, o.client, o.workspaceId, ctx.log);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
@@ -84,6 +87,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       cp.failed += written.rejected.length;
       o.metrics?.rowsWritten('tickets', written.stored.length);
       if (written.rejected.length > 0) o.metrics?.syncError('rejected_row');
+      const storedIds = new Set(stored);
+      await catalog.afterStore(rows.filter((r) => storedIds.has(r.ticket.conversation_id)));
     });
   /** A record passed over for a reason of its own (not its answer's shape): recorded, and the rest go on. */
   const passOver = async (id: string, problem: string) => {
@@ -137,7 +142,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
           return;
         }
         if (!conversation) {
-          cp.missing += 1; // deleted between the search and the detail request
+          cp.missing += 1; // deleted between the search and the detail request: no longer a contact
+          await markTicketsDeleted(o.db, o.workspaceId, [{ conversationId: summary.id, deletedAt: new Date() }]);
           return;
         }
         const row = toTicketRow(o.workspaceId, conversation, syncedAt);
