@@ -21,7 +21,7 @@ export interface RowOutcome {
   quarantined_expected: number;
   quarantined_missing: number;
   quarantined_unexpected: number;
-  lists: { lost: string[]; mismatched: string[]; quarantinedMissing: string[]; quarantinedUnexpected: string[]; poisonedWrong: Array<{ id: string; kind: PoisonKind; why: string }> };
+  lists: { lost: string[]; mismatched: string[]; unexpected: string[]; quarantinedMissing: string[]; quarantinedUnexpected: string[]; poisonedWrong: Array<{ id: string; kind: PoisonKind; why: string }> };
 }
 
 /**
@@ -33,11 +33,16 @@ export async function compareRows(
   db: Db,
   ws: SimWorkspace,
   workspaceId: string,
-  fromSec: number,
+  window: { fromSec: number; connectedSec: number; lookbackSec: number },
   poison: ReadonlyMap<string, PoisonKind>,
   servedSubjectChars: ReadonlyMap<string, number>,
 ): Promise<RowOutcome> {
-  const expectedAll = ws.expected().filter((e) => e.createdAt >= fromSec);
+  // The backfill covers five years by created_at; the default loop anything updated after the connection, however
+  // old. Older conversations updated within the default loop's look-back before the connection may or may not be
+  // stored: neither expected nor unexpected.
+  const all = ws.expected();
+  const expectedAll = all.filter((e) => e.createdAt >= window.fromSec || e.updatedAt > window.connectedSec);
+  const optional = new Set(all.filter((e) => e.createdAt < window.fromSec && e.updatedAt > window.connectedSec - window.lookbackSec).map((e) => e.conversationId));
   const expected = new Map<string, ExpectedTicket>();
   for (const e of expectedAll) if (!poison.has(e.conversationId)) expected.set(e.conversationId, e);
 
@@ -95,7 +100,7 @@ export async function compareRows(
       have.size === e.statusEvents.length;
     if (!same) mismatched.push(id);
   }
-  const unexpected = tickets.filter((t) => !expected.has(t.conversation_id) && !poison.has(t.conversation_id)).length;
+  const unexpectedIds = tickets.filter((t) => !expected.has(t.conversation_id) && !poison.has(t.conversation_id) && !optional.has(t.conversation_id)).map((t) => t.conversation_id);
 
   const oracle = new Map(expectedAll.map((e) => [e.conversationId, e]));
   const poisonedWrong: RowOutcome['lists']['poisonedWrong'] = [];
@@ -126,7 +131,7 @@ export async function compareRows(
     rows_lost: lost.length,
     rows_duplicated: Number(dup.n),
     rows_mismatched: mismatched.length,
-    rows_unexpected: unexpected,
+    rows_unexpected: unexpectedIds.length,
     status_events_expected: eventsExpected,
     status_events_missing: eventsMissing,
     status_events_duplicated: Number(dupEvents.n),
@@ -136,7 +141,7 @@ export async function compareRows(
     quarantined_expected: shouldQuarantine.size,
     quarantined_missing: quarantinedMissing.length,
     quarantined_unexpected: quarantinedUnexpected.length,
-    lists: { lost: lost.slice(0, 50), mismatched: mismatched.slice(0, 50), quarantinedMissing, quarantinedUnexpected, poisonedWrong },
+    lists: { lost: lost.slice(0, 50), mismatched: mismatched.slice(0, 50), unexpected: unexpectedIds.slice(0, 50), quarantinedMissing, quarantinedUnexpected, poisonedWrong },
   };
 }
 

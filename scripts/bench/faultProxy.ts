@@ -47,7 +47,8 @@ export interface FaultProxyOptions {
   stallMaxMs?: number;
 }
 
-type Endpoint = 'search' | 'detail' | 'admins' | 'me' | 'teams' | 'tags' | 'other';
+/** search_updated: a search on updated_at (the default loop), told apart from backfill windows (created_at). */
+type Endpoint = 'search' | 'search_updated' | 'detail' | 'admins' | 'me' | 'teams' | 'tags' | 'other';
 
 function endpointOf(method: string, path: string): { endpoint: Endpoint; id?: string } {
   if (method === 'POST' && path === '/conversations/search') return { endpoint: 'search' };
@@ -141,11 +142,14 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const method = req.method ?? 'GET';
-    const { endpoint, id } = endpointOf(method, url.pathname.replace(/\/+$/, ''));
-    this.arrivals.push({ t: Date.now(), endpoint });
+    const arrivedAt = Date.now();
+    const parsed = endpointOf(method, url.pathname.replace(/\/+$/, ''));
+    const id = parsed.id;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    const endpoint: Endpoint = parsed.endpoint === 'search' && /"field"\s*:\s*"updated_at"/.test(body.toString('utf8')) ? 'search_updated' : parsed.endpoint;
+    this.arrivals.push({ t: arrivedAt, endpoint });
     const api = endpoint !== 'other';
 
     if (api && this.outage) return this.error(res, 'outage', 503, 'service_unavailable', 'Service Unavailable');
@@ -197,7 +201,7 @@ export class FaultProxy {
       this.count(`poison_${poison}`);
       return this.sendRaw(res, 200, outHeaders, this.poisoned(id, poison, text));
     }
-    const malformRate = endpoint === 'search' ? this.o.rates.malformedSearch : endpoint === 'detail' ? this.o.rates.malformedDetail : this.o.rates.malformedOther;
+    const malformRate = endpoint === 'search' || endpoint === 'search_updated' ? this.o.rates.malformedSearch : endpoint === 'detail' ? this.o.rates.malformedDetail : this.o.rates.malformedOther;
     if (api && this.randomFaults && this.rng.chance(malformRate)) return this.malformed(res, endpoint, outHeaders, text);
 
     if (endpoint === 'detail' && id !== undefined) {
@@ -238,7 +242,7 @@ export class FaultProxy {
 
   private malformed(res: ServerResponse, endpoint: Endpoint, headers: Record<string, string>, text: string): void {
     const variant = this.rng.pick(['cut_json', 'html', 'wrong_shape', 'cut_stream'] as const);
-    this.count(`malformed_${endpoint === 'search' || endpoint === 'detail' ? endpoint : 'other'}`);
+    this.count(`malformed_${endpoint === 'search' || endpoint === 'search_updated' ? 'search' : endpoint === 'detail' ? 'detail' : 'other'}`);
     this.count(`malformed_variant_${variant}`);
     const half = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     switch (variant) {

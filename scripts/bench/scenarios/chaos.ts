@@ -11,9 +11,10 @@ import { Rng } from '../../../src/simulator/random';
 import type { WorkspaceStatusView } from '../../../workflows/types';
 import { workspaceWorkflowId } from '../../../workflows/ids';
 import { DEFAULT_BACKFILL } from '../../../workflows/workspace';
+import { DEFAULT_LOOKBACK_SEC } from '../../../activities/conversations';
 import { agentMismatches, choosePoison, compareRows } from '../chaosOutcome';
 import { RestartableTemporal, SupervisedWorker, terminateBackends, withAppName } from '../chaosStack';
-import { startFaultProxy, type FaultRates } from '../faultProxy';
+import { startFaultProxy, type FaultProxy, type FaultRates } from '../faultProxy';
 import type { Goal, ScenarioOutput } from '../report';
 import { round } from '../report';
 import { renderSvg } from '../svg';
@@ -38,7 +39,7 @@ interface Plan {
 }
 
 const PLANS: Record<'quick' | 'full', Plan> = {
-  quick: { conversations: 2_000, ratePerMinute: 2_000, poisonPerKind: 2, stormDeadlineMs: 140_000, convergeDeadlineMs: 45_000, observeMs: 5_000 },
+  quick: { conversations: 2_000, ratePerMinute: 2_000, poisonPerKind: 2, stormDeadlineMs: 130_000, convergeDeadlineMs: 40_000, observeMs: 5_000 },
   full: { conversations: 8_000, ratePerMinute: 3_000, poisonPerKind: 4, stormDeadlineMs: 600_000, convergeDeadlineMs: 120_000, observeMs: 10_000 },
 };
 
@@ -155,10 +156,13 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
     const reached = (fraction: number, atLatestMs: number) =>
       waitUntil(`${fraction * 100} % stored`, async () => Date.now() >= t0 + atLatestMs || Date.now() >= deadline || (await stored()) >= expectedBackfill * fraction, plan.stormDeadlineMs, 250);
 
-    // Pause during the storm: from the update's return, no request may reach Intercom.
+    // Pause during the storm, while the default loop is stuck in retries (an outage): from the update's return,
+    // no request may reach Intercom.
     await reached(0.15, 25_000);
+    const pauseStuck = await outageUntilDefaultLoopRetries(proxy, event);
     const pause = await operatorCommand(client, 'pause', proxy, plan.observeMs);
-    event(`pause: update ${pause.update_ms ?? 'never'} ms, ${pause.requests_after_return} requests after it returned`);
+    proxy.setOutage(false);
+    event(`pause: update ${pause.update_ms ?? 'never'} ms, ${pause.requests_after_return} requests after it returned; outage over`);
     await withTimeout(sendCommand(client, WS, 'resume'), 30_000);
     event('resume');
 
@@ -195,12 +199,10 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
       .catch(() => agentMismatches(benchDb, ws, WS));
     event(`converged: ${converged}; agents mismatched: ${agentsWrong}`);
     const finalStatus = await status();
-    const rows = await compareRows(benchDb, ws, WS, fromSec, poison, proxy.servedSubjectChars);
+    const rows = await compareRows(benchDb, ws, WS, { fromSec, connectedSec, lookbackSec: DEFAULT_LOOKBACK_SEC }, poison, proxy.servedSubjectChars);
 
-    // Disconnect during the storm, with every request failing (activities stuck in retries).
-    proxy.setOutage(true);
-    event('outage: every request answered 503');
-    await sleep(3_000);
+    // Disconnect during the storm, with every request failing and the default loop stuck in retries.
+    const disconnectStuck = await outageUntilDefaultLoopRetries(proxy, event);
     const disconnect = await operatorCommand(client, 'disconnect', proxy, plan.observeMs, async () => {
       const creds = await benchDb.selectFrom('intercom_credentials').select('workspace_id').where('workspace_id', '=', WS).execute().catch(() => null);
       return creds === null ? null : creds.length;
@@ -242,10 +244,12 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
       disruptions,
       agents_mismatched: agentsWrong,
       worker_crashes: worker.crashes.length,
+      pause_with_default_loop_in_retries: pauseStuck,
       pause_update_ms: pause.update_ms,
       pause_effect_ms: pause.effect_ms,
       pause_requests_after_return: pause.requests_after_return,
       pause_took_effect_within_1s: pause.effect_ms !== null && pause.effect_ms <= 1000 && pause.requests_after_return === 0,
+      disconnect_with_default_loop_in_retries: disconnectStuck,
       disconnect_update_ms: disconnect.update_ms,
       disconnect_effect_ms: disconnect.effect_ms,
       disconnect_requests_after_return: disconnect.requests_after_return,
@@ -307,7 +311,7 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
         'Poisoned conversations (chosen by the proxy, served the same way on every request): nul_subject and oversized_subject (1 MiB) must be stored clean (NUL removed, subject capped); oversized_body (32 MiB), bad_timestamp (created_at in year ~318,857) and malformed_detail must be in sync_errors, and sync_errors must hold nothing else.',
         'rows_* compare Postgres with the simulator oracle (every conversation of the last five years, plus those created or updated by live traffic), poisoned ones excluded; rows_mismatched = stored rows that differ from the oracle in any field or status event.',
         'refetched_conversations = Σ over (conversation, served updated_at) of intact detail deliveries − 1, counted at the proxy (poisoned excluded); goal: at most one search page (150) per disruption (SIGKILL, worker crash, termination round, server restart, pause).',
-        'pause/disconnect: *_update_ms = sending the update → its return; *_requests_after_return = requests arriving at the proxy after the return, over the observation period; *_effect_ms = the later of the return and the last request that arrived after sending. Disconnect is sent during an outage (every request 503) so activities are in retries.',
+        'pause/disconnect: *_update_ms = sending the update → its return; *_requests_after_return = requests arriving at the proxy after the return, over the observation period; *_effect_ms = the later of the return and the last request that arrived after sending. Both are sent during an outage (every API request answered 503) once a default-loop search (updated_at) has been answered 503, so an activity the workflow awaits is in retries (*_with_default_loop_in_retries says whether one was seen within 20 s).',
         'worker_crashes = worker processes that exited without being told to; a supervisor (as in production) starts another each time so the soak goes on.',
         ...(missed.length ? [`Fault kinds that did not fire in this run: ${missed.join(', ')}.`] : []),
       ],
@@ -320,6 +324,8 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
         pause,
         disconnect,
         live_ticks: liveTicks,
+        worker_starts: worker.starts,
+        worker_stderr_tail: worker.stderr().slice(-20),
         rates: RATES,
         samples,
       },
@@ -337,6 +343,18 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
     await benchDb.destroy().catch(() => undefined);
     await t.destroy().catch(() => undefined);
   }
+}
+
+/** Turns on an outage and waits (≤ 20 s) until the default loop's search has been refused in it. */
+async function outageUntilDefaultLoopRetries(proxy: FaultProxy, event: (what: string) => void): Promise<boolean> {
+  const from = Date.now();
+  proxy.setOutage(true);
+  event('outage: every API request answered 503');
+  const seen = await waitUntil('a default-loop search during the outage', async () => proxy.arrivalsBetween(from, Date.now()).some((a) => a.endpoint === 'search_updated'), 20_000, 100)
+    .then(() => true)
+    .catch(() => false);
+  event(seen ? 'default loop in retries' : 'no default-loop search within 20 s');
+  return seen;
 }
 
 interface CommandOutcome {
