@@ -129,8 +129,14 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
     every(1_000, 1_000, async () => {
       samples.push({ t: Date.now(), stored: await stored(), arrivals: proxy.arrivals.length });
     });
+    // A database restart is not one instant: each round terminates every backend 5 times, 200 ms apart, so
+    // connections being opened or checked out meanwhile are hit too.
     every(8_000, 14_000, async () => {
-      const n = await terminateBackends(t.url);
+      let n = 0;
+      for (let i = 0; i < 5; i++) {
+        if (i) await sleep(200);
+        n += await terminateBackends(t.url);
+      }
       terminationRounds += 1;
       backendsTerminated += n;
       event(`pg_terminate_backend: ${n} backends`);
@@ -307,7 +313,7 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
       summary,
       goals,
       notes: [
-        'Faults are injected by an HTTP proxy in front of the simulator (scripts/bench/faultProxy.ts): 5 % of API requests answered 500/502/503, 0.4 % stalled (no headers, or half a body) until the client times out, 429 bursts of 1-2.5 s without X-RateLimit-* headers every 10-20 s, malformed 200 bodies (cut JSON, HTML, wrong shape, a connection dropped mid-body) on 10 % of search pages, 1 % of details and 3 % of other responses; plus pg_terminate_backend on every non-bench backend of the database every 8-14 s, one worker SIGKILL (replacement started at once) and one restart of the file-backed Temporal dev server.',
+        'Faults are injected by an HTTP proxy in front of the simulator (scripts/bench/faultProxy.ts): 5 % of API requests answered 500/502/503, 0.4 % stalled (no headers, or half a body) until the client times out, 429 bursts of 1-2.5 s without X-RateLimit-* headers every 10-20 s, malformed 200 bodies (cut JSON, HTML, wrong shape, a connection dropped mid-body) on 10 % of search pages, 1 % of details and 3 % of other responses; plus rounds of pg_terminate_backend on every non-bench backend of the database every 8-14 s (5 times 200 ms apart per round, as a restart would), one worker SIGKILL (replacement started at once) and one restart of the file-backed Temporal dev server.',
         'Poisoned conversations (chosen by the proxy, served the same way on every request): nul_subject and oversized_subject (1 MiB) must be stored clean (NUL removed, subject capped); oversized_body (32 MiB), bad_timestamp (created_at in year ~318,857) and malformed_detail must be in sync_errors, and sync_errors must hold nothing else.',
         'rows_* compare Postgres with the simulator oracle (every conversation of the last five years, plus those created or updated by live traffic), poisoned ones excluded; rows_mismatched = stored rows that differ from the oracle in any field or status event.',
         'refetched_conversations = Σ over (conversation, served updated_at) of intact detail deliveries − 1, counted at the proxy (poisoned excluded); goal: at most one search page (150) per disruption (SIGKILL, worker crash, termination round, server restart, pause).',
