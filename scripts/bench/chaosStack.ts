@@ -55,7 +55,12 @@ export class RestartableTemporal {
     await this.server?.stop();
     this.server = null;
     await new Promise((r) => setTimeout(r, downMs));
-    await this.up();
+    try {
+      await this.up();
+    } catch (err) {
+      log(`chaos: temporal dev server did not come back (${String(err)}); trying once more`);
+      await this.up();
+    }
     return Date.now() - started;
   }
 
@@ -89,8 +94,21 @@ export class SupervisedWorker {
       if (this.intended.has(w) || this.stopping) return;
       this.crashes.push({ at: Date.now(), code, signal, stderr: w.stderrTail.slice(-8) });
       log(`chaos: worker ${w.pid} exited on its own (code ${code}, signal ${signal}); supervisor starts another`);
-      this.respawning = this.start().catch((err: unknown) => log(`chaos: worker respawn failed: ${String(err)}`));
+      this.respawning = this.respawn();
     });
+  }
+
+  /** A replacement may fail to start while the Temporal server is down: try a few times. */
+  private async respawn(): Promise<void> {
+    for (let attempt = 1; attempt <= 5 && !this.stopping; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        log(`chaos: worker start failed (attempt ${attempt}): ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
   }
 
   /** SIGKILL the running worker and start its replacement at once. */
@@ -101,7 +119,7 @@ export class SupervisedWorker {
     this.intended.add(w);
     this.sigkills += 1;
     await w.kill();
-    await this.start();
+    await this.respawn();
   }
 
   stderr(): string[] {
