@@ -36,11 +36,13 @@ interface Plan {
   stormDeadlineMs: number;
   convergeDeadlineMs: number;
   observeMs: number;
+  /** Pause, SIGKILL and server restart come at 15 %, 35 % and 60 % of the backfill, or at these times at the latest. */
+  latestMs: [number, number, number];
 }
 
 const PLANS: Record<'quick' | 'full', Plan> = {
-  quick: { conversations: 2_000, ratePerMinute: 2_000, poisonPerKind: 2, stormDeadlineMs: 130_000, convergeDeadlineMs: 40_000, observeMs: 5_000 },
-  full: { conversations: 8_000, ratePerMinute: 3_000, poisonPerKind: 4, stormDeadlineMs: 600_000, convergeDeadlineMs: 120_000, observeMs: 10_000 },
+  quick: { conversations: 2_000, ratePerMinute: 2_000, poisonPerKind: 2, stormDeadlineMs: 130_000, convergeDeadlineMs: 40_000, observeMs: 5_000, latestMs: [25_000, 50_000, 80_000] },
+  full: { conversations: 8_000, ratePerMinute: 3_000, poisonPerKind: 4, stormDeadlineMs: 600_000, convergeDeadlineMs: 120_000, observeMs: 10_000, latestMs: [60_000, 180_000, 300_000] },
 };
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | null> =>
@@ -164,7 +166,7 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
 
     // Pause during the storm, while the default loop is stuck in retries (an outage): from the update's return,
     // no request may reach Intercom.
-    await reached(0.15, 25_000);
+    await reached(0.15, plan.latestMs[0]);
     const pauseStuck = await outageUntilDefaultLoopRetries(proxy, event);
     const pause = await operatorCommand(client, 'pause', proxy, plan.observeMs);
     proxy.setOutage(false);
@@ -172,11 +174,11 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
     await withTimeout(sendCommand(client, WS, 'resume'), 30_000);
     event('resume');
 
-    await reached(0.35, 50_000);
+    await reached(0.35, plan.latestMs[1]);
     await worker.kill();
     event('worker SIGKILL; replacement started');
 
-    await reached(0.6, 80_000);
+    await reached(0.6, plan.latestMs[2]);
     const downFor = await temporal.restart(1_000);
     temporalRestarts += 1;
     event(`temporal dev server restarted (${downFor} ms down)`);
