@@ -24,7 +24,7 @@ const WS = 'bench-chaos';
 const SEED = 8;
 
 /** 5 % 5xx as the issue asks; the rest are chosen so that every kind fires a few times in a quick run. */
-const RATES: FaultRates = { serverError: 0.05, timeout: 0.004, malformedSearch: 0.1, malformedDetail: 0.01, malformedOther: 0.03 };
+const RATES: FaultRates = { serverError: 0.05, timeout: 0.004, malformedSearch: 0.05, malformedDetail: 0.01, malformedOther: 0.03 };
 
 /** What one disruption (a SIGKILL, a crash, a round of terminations, a server restart, a pause) may cost: a search page. */
 const REFETCH_PER_DISRUPTION = 150;
@@ -315,7 +315,7 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
       summary,
       goals,
       notes: [
-        'Faults are injected by an HTTP proxy in front of the simulator (scripts/bench/faultProxy.ts): 5 % of API requests answered 500/502/503, 0.4 % stalled (no headers, or half a body) until the client times out, 429 bursts of 1-2.5 s without X-RateLimit-* headers every 10-20 s, malformed 200 bodies (cut JSON, HTML, wrong shape, a connection dropped mid-body) on 10 % of search pages, 1 % of details and 3 % of other responses; plus rounds of pg_terminate_backend on every non-bench backend of the database every 8-14 s (5 times 200 ms apart per round, as a restart would), one worker SIGKILL (replacement started at once) and one restart of the file-backed Temporal dev server.',
+        'Faults are injected by an HTTP proxy in front of the simulator (scripts/bench/faultProxy.ts): 5 % of API requests answered 500/502/503, 0.4 % stalled (no headers, or half a body) until the client times out, 429 bursts of 1-2.5 s without X-RateLimit-* headers every 10-20 s, malformed 200 bodies (cut JSON, HTML, wrong shape, a connection dropped mid-body) on 5 % of search pages, 1 % of details and 3 % of other responses; plus rounds of pg_terminate_backend on every non-bench backend of the database every 8-14 s (5 times 200 ms apart per round, as a restart would), one worker SIGKILL (replacement started at once) and one restart of the file-backed Temporal dev server.',
         'Poisoned conversations (chosen by the proxy, served the same way on every request): nul_subject and oversized_subject (1 MiB) must be stored clean (NUL removed, subject capped); oversized_body (32 MiB), bad_timestamp (created_at in year ~318,857) and malformed_detail must be in sync_errors, and sync_errors must hold nothing else.',
         'rows_* compare Postgres with the simulator oracle (every conversation of the last five years, plus those created or updated by live traffic), poisoned ones excluded; rows_mismatched = stored rows that differ from the oracle in any field or status event.',
         'refetched_conversations = Σ over (conversation, served updated_at) of intact detail deliveries − 1, counted at the proxy (poisoned excluded); goal: at most one search page (150) per disruption (SIGKILL, worker crash, termination round, server restart, pause).',
