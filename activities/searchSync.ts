@@ -48,8 +48,6 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   const cp: WindowCheckpoint = { ...emptyCheckpoint(), ...o.resume };
   const startRequests = o.client.requestsSent;
   const snapshot = (): WindowCheckpoint => ({ ...cp, requests: cp.requests + (o.client.requestsSent - startRequests) });
-  // Heartbeat on a timer too: a request can wait a whole rate-limit window (or a pause) for its turn.
-  const ticker = setInterval(() => ctx.heartbeat(snapshot()), 2_000);
   let totalCount = 0;
   let maxUpdatedAt: number | null = null;
   const serial = createSerialQueue();
@@ -80,6 +78,9 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
     }
   };
 
+  // Heartbeat on a timer too: a request can wait a whole rate-limit window (or a pause) for its turn.
+  // Started here, right before the try whose finally stops it: a failure above must not leave it running.
+  const ticker = setInterval(() => ctx.heartbeat(snapshot()), 2_000);
   try {
     for await (const { page, cursor, next } of o.client.searchPages(o.query, { perPage: PER_PAGE, startingAfter: cp.startingAfter })) {
       cp.startingAfter = cursor;

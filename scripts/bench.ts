@@ -4,7 +4,7 @@ import { chaosScenario } from './bench/scenarios/chaos';
 import { crashScenario } from './bench/scenarios/crash';
 import { fleetScenario } from './bench/scenarios/fleet';
 import { writesScenario } from './bench/scenarios/writes';
-import { evaluate, table, writeResult, type ScenarioOutput } from './bench/report';
+import { evaluate, goalsMet, table, writeResult, type ScenarioOutput } from './bench/report';
 import { log } from './bench/stack';
 
 /**
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (tiers?.some((t) => !(t > 0))) throw new Error('--tier takes requests per minute, e.g. --tier 1000');
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
 
-  const all: Array<ScenarioOutput['summary']> = [];
+  const all: Array<Record<string, unknown>> = [];
   for (const name of names) {
     const started = Date.now();
     log(`scenario ${name}${quick ? ' (quick)' : ''}`);
@@ -53,8 +53,9 @@ async function main(): Promise<void> {
     const goals = evaluate(out.summary, out.goals);
     const files = await writeResult(name, quick, command, out, goals);
     console.log(`\n${table(`${name}${quick ? ' (quick)' : ''}: ${((Date.now() - started) / 1000).toFixed(0)} s · ${files.json} · ${files.svg}`, out, goals)}`);
+    for (const g of goals) if (!g.pass) console.log(`  ✗ ${g.reason ?? g.key}`);
     for (const n of out.notes) console.log(`  - ${n}`);
-    all.push({ ...out.summary, goals_met: goals.every((g) => g.pass !== false) });
+    all.push({ ...out.summary, goals_met: goalsMet(goals), goals_missed: goals.filter((g) => !g.pass).map((g) => g.reason ?? g.key) });
   }
   console.log(JSON.stringify(all.length === 1 ? all[0] : { scenarios: all }));
 }

@@ -132,22 +132,60 @@ export class ProcSampler {
   }
 }
 
-/** Pids of this process's children whose command line contains `needle` (e.g. the temporal dev server). */
-export function childPids(needle: string, parent = process.pid): number[] {
-  const out: number[] = [];
+/** Pids of this process's descendants (children, grandchildren, …) whose command line matches `test`. */
+export function descendantPids(test: (cmdline: string) => boolean, root = process.pid): number[] {
+  const parentOf = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== parent) continue;
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle)) out.push(Number(entry));
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parentOf.get(pid), hops = 0; p !== undefined && hops < 64; p = parentOf.get(p), hops++) if (p === root) return true;
+    return false;
+  };
+  const out: number[] = [];
+  for (const pid of parentOf.keys()) {
+    if (!isDescendant(pid)) continue;
+    try {
+      if (test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))) out.push(pid);
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+/**
+ * The pid of the Temporal dev server listening on `address` (host:port) that this process started. Several
+ * stacks (quick backfill runs two side by side) or other people's servers may run on the machine: the
+ * server is told apart by its port, and only this process's descendants are considered.
+ */
+export function devServerPid(address: string): number | null {
+  const port = address.slice(address.lastIndexOf(':') + 1);
+  const re = new RegExp(`(^|\\s)--port(\\s+|=)${port}(\\s|$)`);
+  const pids = descendantPids((cmd) => cmd.includes('start-dev') && re.test(cmd));
+  return pids.length === 1 ? (pids[0] ?? null) : null;
+}
+
+/**
+ * Cumulative CPU seconds of one process that never decreases: a failed reading (the process gone, a
+ * momentary error) adds nothing instead of dropping the total to zero, so no interval can read negative.
+ */
+export function cpuCounterOfPid(pid: number): () => number {
+  let last: number | null = null;
+  let total = 0;
+  return () => {
+    const now = readProc(pid)?.cpuSec;
+    if (now === undefined) return total;
+    if (last !== null) total += Math.max(0, now - last);
+    last = now;
+    return total;
+  };
 }
 
 /**

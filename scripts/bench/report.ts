@@ -2,16 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './stack';
+import type { Figure, Goal, GoalResult } from './goals';
 
-export type Figure = number | string | null | boolean;
-
-export interface Goal {
-  key: string;
-  op: '>=' | '<=';
-  target: number;
-  /** Why a missing figure is not a failure (e.g. only measured by the full run). */
-  unmeasured?: string;
-}
+export { evaluate, goalsMet, type Figure, type Goal, type GoalResult } from './goals';
 
 export interface ScenarioOutput {
   /** The scenario's figures: written to the JSON file and printed as the last line. */
@@ -21,20 +14,6 @@ export interface ScenarioOutput {
   /** Everything else worth keeping (per-window counts, samples, parameters). */
   details: Record<string, unknown>;
   svg: string;
-}
-
-export interface GoalResult extends Goal {
-  value: number | null;
-  pass: boolean | null;
-}
-
-export function evaluate(summary: ScenarioOutput['summary'], goals: Goal[]): GoalResult[] {
-  return goals.map((g) => {
-    const v = summary[g.key];
-    const value = typeof v === 'number' && Number.isFinite(v) ? v : null;
-    const pass = value === null ? null : g.op === '>=' ? value >= g.target : value <= g.target;
-    return { ...g, value, pass };
-  });
 }
 
 export function machine(): Record<string, string | number> {
@@ -49,7 +28,7 @@ export async function writeResult(name: string, quick: boolean, command: string,
   await mkdir(dir, { recursive: true });
   const doc = {
     ...out.summary,
-    goals: goals.map((g) => ({ key: g.key, goal: `${g.op} ${g.target}`, value: g.value, pass: g.pass, ...(g.unmeasured && g.value === null ? { note: g.unmeasured } : {}) })),
+    goals: goals.map((g) => ({ key: g.key, goal: `${g.op} ${g.target}`, value: g.value, pass: g.pass, ...(g.reason ? { reason: g.reason } : {}) })),
     notes: out.notes,
     run: { date: new Date().toISOString(), command, quick, machine: machine() },
     details: out.details,
@@ -74,7 +53,7 @@ export function table(name: string, out: ScenarioOutput, goals: GoalResult[]): s
   for (const [k, v] of Object.entries(out.summary)) {
     if (k === 'scenario' || Array.isArray(v)) continue;
     const g = goals.find((x) => x.key === k);
-    rows.push([k, show(v), g ? `${g.op} ${g.target}` : '', g ? (g.pass === null ? (g.unmeasured ? 'n/a' : '—') : g.pass ? 'PASS' : 'MISS') : '']);
+    rows.push([k, show(v), g ? `${g.op} ${g.target}` : '', g ? (g.pass ? 'PASS' : g.value === null ? 'MISS (not measured)' : 'MISS') : '']);
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), ['figure', 'value', 'goal', ''][i]?.length ?? 0));
   const line = (r: string[]) => `| ${r.map((c, i) => pad(c, widths[i] ?? 0)).join(' | ')} |`;

@@ -12,7 +12,7 @@ import { findTemporalCli } from '../../src/temporal/cliBinary';
 import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../../src/temporal/searchAttributes';
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
 import { InspectorSession } from './inspector';
-import { childPids, cpuCounterOf, ProcSampler, readProc } from './proc';
+import { cpuCounterOf, cpuCounterOfPid, devServerPid, ProcSampler } from './proc';
 import { writeWorkflowBundle } from '../../src/worker/bundle';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -169,9 +169,12 @@ export async function spawnWorker(e: WorkerEnv): Promise<WorkerProcess> {
       reject(new Error(`worker exited with code ${code} before polling: ${stderrTail.slice(-5).join(' | ')}`));
     });
   });
-  const temporalPid = childPids('start-dev')[0];
-  const sampler = new ProcSampler(pid)
-    .track('temporal_server', () => (temporalPid ? (readProc(temporalPid)?.cpuSec ?? 0) : 0))
+  // This stack's dev server (told apart by its port), never another stack's or another person's.
+  const temporalPid = devServerPid(e.temporalAddress);
+  const sampler = new ProcSampler(pid);
+  if (temporalPid === null) log(`no dev server of this process listens on ${e.temporalAddress}: its CPU is not reported`);
+  else sampler.track('temporal_server', cpuCounterOfPid(temporalPid));
+  sampler
     .track('postgres', cpuCounterOf('postgres'))
     .track('bench_and_simulator', () => {
       const u = process.cpuUsage();

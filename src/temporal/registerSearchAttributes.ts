@@ -29,14 +29,22 @@ export async function ensureSearchAttributes(connection: Pick<ConnectionLike, 'o
 
 /**
  * The start-up form: a server that refuses the operator call (Temporal Cloud registers attributes
- * through its own console) does not stop a worker; the message says what to register by hand.
+ * through its console or `tcld`, a locked-down cluster through its operators) does not stop a
+ * process; the warning names each attribute and the command that registers it.
  */
 export async function ensureSearchAttributesAtStart(connection: Pick<ConnectionLike, 'operatorService'>, namespace: string, log: (line: string) => void): Promise<void> {
   try {
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length) log(`registered search attributes ${added.join(', ')} in namespace ${namespace}`);
   } catch (err) {
-    const wanted = Object.entries(SEARCH_ATTRIBUTE_FLAGS).map(([name, type]) => `${name} (${type})`).join(', ');
-    log(`warning: could not check or register search attributes in namespace ${namespace} (${(err as Error).message}); register ${wanted} before connecting a workspace`);
+    const entries = Object.entries(SEARCH_ATTRIBUTE_FLAGS);
+    const wanted = entries.map(([name, type]) => `${name} (${type})`).join(', ');
+    const cloud = `tcld namespace search-attributes add --namespace ${namespace} ${entries.map(([name, type]) => `--search-attribute ${name}=${type}`).join(' ')}`;
+    const selfHosted = `temporal operator search-attribute create --namespace ${namespace} ${entries.map(([name, type]) => `--name ${name} --type ${type}`).join(' ')}`;
+    log(
+      `warning: could not check or register search attributes in namespace ${namespace} (${(err as Error).message}); ` +
+        `register ${wanted} before connecting a workspace: on Temporal Cloud in the namespace's settings or with \`${cloud}\`, ` +
+        `on a self-hosted cluster with \`${selfHosted}\``,
+    );
   }
 }

@@ -11,11 +11,11 @@ async function main(): Promise<void> {
   installRuntime(config.LOG_LEVEL);
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
-  const client = await connectClient(temporal.address, config.TEMPORAL_NAMESPACE);
+  const client = await connectClient(temporal.target);
   await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => console.error(l)).finally(() => client.connection.close());
-  const connection = await connectWorkerConnection(temporal.address);
+  const connection = await connectWorkerConnection(temporal.target);
   const worker = await createConfiguredWorker(connection, config, services);
-  console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.address}`);
+  console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.target.address}${temporal.target.tls ? ' (TLS)' : ''}`);
   await worker.run();
   await connection.close();
   await services.close();

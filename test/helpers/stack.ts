@@ -111,3 +111,36 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * Polls `probe` for `forMs` and fails as soon as it returns something truthy: for what must NOT happen during a
+ * period (e.g. a request while paused). The period is the test's claim (say, four poll intervals), not a sleep
+ * that waits for something to finish.
+ */
+export async function holdsFor(what: string, probe: () => Promise<unknown>, forMs: number, everyMs = 100): Promise<void> {
+  const end = Date.now() + forMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v) throw new Error(`${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(0, end - Date.now()))));
+  }
+}
+
+/**
+ * A new conversation in the simulator that the sync must store (a teammate replied) with a status history (it
+ * was closed, snoozed or reopened at least once): updated until it is.
+ */
+export function createSyncedConversation(ws: {
+  createConversation(): { id: string };
+  updateConversation(id: string): void;
+  expected(): Array<{ conversationId: string; statusEvents: unknown[] }>;
+}): string {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { id } = ws.createConversation();
+    for (let i = 0; i < 8; i++) {
+      if (ws.expected().some((e) => e.conversationId === id && e.statusEvents.length > 0)) return id;
+      ws.updateConversation(id);
+    }
+  }
+  throw new Error('the simulator made no conversation with a status history in 20 attempts');
+}

@@ -98,11 +98,9 @@ describe('IntercomClient against a local HTTP server', () => {
       else json(res, 200, me);
     });
     const c = client();
-    const t0 = Date.now();
     await c.me();
     expect(server.requests).toHaveLength(2);
     expect(Date.now()).toBeGreaterThanOrEqual(resetSec * 1000);
-    expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('429 that persists: throws rate_limited, retryable, after maxRetries retries', async () => {
@@ -151,12 +149,10 @@ describe('IntercomClient against a local HTTP server', () => {
 
   it('a response that never comes is a retryable timeout', async () => {
     server.handle(() => undefined); // never answers
-    const t0 = Date.now();
     const err = await caught(client({ timeoutMs: 200, maxRetries: 1 }).me());
     expect(err.code).toBe('timeout');
     expect(err.retryable).toBe(true);
     expect(server.requests).toHaveLength(2);
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('401 is a typed auth error, never retried, and the echoed token is redacted', async () => {

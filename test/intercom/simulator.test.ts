@@ -129,48 +129,33 @@ describe('IntercomClient against the simulator', () => {
     expect(c.requestsSent).toBe(2);
   });
 
-  // How close to the budget this gets depends on the CPU the rest of the suite leaves free (the
-  // simulator and both clients share this process), so the floor here only catches a limiter stuck
-  // below the learned budget; utilization at this tier is measured by `npm run bench -- --scenario backfill`.
-  it('at 10,000/min two clients with their own Postgres limiters stay within the budget, get no 429 and keep most of it', async () => {
+  // Utilization at this tier is measured by `npm run bench -- --scenario backfill`; here, the limit holds.
+  it('at 10,000/min two clients with their own Postgres limiters stay within the budget and get no 429', async () => {
     const windowMs = 5_000;
     const budget = Math.floor((10_000 * windowMs) / 60_000); // 833 per 5 s, the same rate as 1,666 per 10 s
+    const perClient = 900; // together more than two budgets: the limit binds in several windows
     const ids = sim.workspace(FAST).conversations().map((x) => x.id);
-    const start = Math.ceil((Date.now() + 200) / windowMs) * windowMs;
-    const windows = 2;
-    const end = start + windows * windowMs;
-    await new Promise((r) => setTimeout(r, start - Date.now()));
     sim.resetStats();
-    const run = async (db: Db): Promise<PostgresRateLimiter> => {
+    const run = async (db: Db): Promise<number> => {
       const limiter = new PostgresRateLimiter(db, { windowMs });
-      const stop = new AbortController();
-      const timer = setTimeout(() => stop.abort(new Error('time is up')), end - Date.now());
-      const c = new IntercomClient({ workspaceId: FAST, token: `tok-${FAST}`, region: 'us', baseUrl: sim.baseUrl, http, limiter, signal: stop.signal });
+      const c = new IntercomClient({ workspaceId: FAST, token: `tok-${FAST}`, region: 'us', baseUrl: sim.baseUrl, http, limiter });
       let n = 0;
+      let ok = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {
-          while (!stop.signal.aborted) {
-            try {
-              await c.getConversation(ids[n++ % ids.length]!);
-            } catch (e) {
-              if (!stop.signal.aborted) throw e;
-            }
+          while (n < perClient) {
+            await c.getConversation(ids[n++ % ids.length]!);
+            ok++;
           }
         }),
       );
-      clearTimeout(timer);
-      return limiter;
+      return ok;
     };
-    const limiters = await Promise.all([run(t.db), run(db2)]);
+    const answered = await Promise.all([run(t.db), run(db2)]);
     const s = sim.stats().byWorkspace[FAST]!;
-    const utilization = s.requests / (budget * windows);
-    const claims = limiters.reduce((a, l) => a + l.stats().claims, 0);
-    console.log(
-      `10,000/min: ${s.requests} requests in ${windows} windows of ${budget} (${Math.round(s.requests / (windows * windowMs / 1000))}/s), ` +
-        `max ${s.maxInWindow}/window, ${s.requests429} × 429, utilization ${(utilization * 100).toFixed(1)} %, ${claims} limiter round trips`,
-    );
+    expect(answered).toEqual([perClient, perClient]);
     expect(s.requests429).toBe(0);
+    expect(s.requests).toBe(2 * perClient);
     expect(s.maxInWindow).toBeLessThanOrEqual(budget);
-    expect(utilization).toBeGreaterThanOrEqual(0.6);
   });
 });

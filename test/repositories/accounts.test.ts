@@ -4,6 +4,7 @@ import { deleteCredentials, loadCredentials, saveCredentials } from '../../src/r
 import { consumeOAuthState, createOAuthState } from '../../src/repositories/oauthStates';
 import { getWorkspace, listWorkspaces, setWorkspaceStatus, upsertWorkspace } from '../../src/repositories/workspaces';
 import { createTestDb, type TestDb } from '../helpers/db';
+import { waitFor } from '../helpers/stack';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -96,7 +97,11 @@ describe('OAuth states', () => {
     const expired = await createOAuthState(t.db, -1);
     expect(await consumeOAuthState(t.db, expired)).toBe('expired');
     const soon = await createOAuthState(t.db, 300);
-    await new Promise((r) => setTimeout(r, 400));
+    // Poll Postgres's clock (the one expiry is judged by) until the state's time is up.
+    await waitFor('the state to expire', async () => {
+      const r = await sql<{ over: boolean }>`select expires_at <= now() as over from oauth_states where state = ${soon}`.execute(t.db);
+      return r.rows[0]?.over === true;
+    }, 10_000, 50);
     expect(await consumeOAuthState(t.db, soon)).toBe('expired');
     // Still expired afterwards: an expired state is never claimed.
     expect(await consumeOAuthState(t.db, soon)).toBe('expired');

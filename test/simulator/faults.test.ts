@@ -48,7 +48,8 @@ describe('fault injection', () => {
     sim.setFaults({ timeoutRate: 1, timeoutMs: 150 });
     const started = Date.now();
     const res = await call(sim, '/admins');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    // Held for the configured time at least (a lower bound the simulator guarantees, not a measured speed).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140); // 10 ms for the clocks of timers and Date.now
     expect(res.status).toBe(504);
   });
 
@@ -59,20 +60,20 @@ describe('fault injection', () => {
     const hung = call(other, '/teams').catch((e: unknown) => e);
     aborter.abort();
     await expect(pending).rejects.toThrow();
-    const started = Date.now();
     await other.stop();
-    await hung;
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Had stop() waited for the held request, it would have been answered (504 after 60 s); its socket was closed instead.
+    const answer = await hung;
+    expect(answer).not.toHaveProperty('status');
+    expect(String(answer)).toMatch(/fetch failed|terminated|closed/i);
   });
 
   it('adds latency with jitter', async () => {
     sim.setLatency(80, 40);
     const started = Date.now();
     const res = await call(sim, '/tags');
-    const elapsed = Date.now() - started;
     expect(res.status).toBe(200);
-    expect(elapsed).toBeGreaterThanOrEqual(75);
-    expect(elapsed).toBeLessThan(1000);
+    // Never answered before the configured latency (a guaranteed lower bound; no upper bound is asserted).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75); // 5 ms for the clocks of timers and Date.now
   });
 
   it('rejects fault rates outside [0, 1]', () => {

@@ -1,6 +1,7 @@
 import { adminListSchema, conversationSchema, searchResponseSchema } from '../../src/intercom/schemas';
 import type { Simulator } from '../../src/simulator';
 import { startSimulator } from '../../src/simulator';
+import { holdsFor } from '../helpers/stack';
 import { call, FIXED_NOW, isHumanAdminComment, search } from './helpers';
 
 let clock = FIXED_NOW;
@@ -77,5 +78,8 @@ describe('changing data', () => {
     }
     const stopped = ws.conversations().length;
     expect(stopped).toBeGreaterThanOrEqual(before + 3);
+    // Stopped means stopped: ten intervals pass without a new conversation.
+    await holdsFor('a conversation created after stopLive', async () => ws.conversations().length !== stopped, 100, 10);
+    expect(ws.conversations().length).toBe(stopped);
   });
 });

@@ -1,34 +1,29 @@
 import { request } from 'undici';
-import { startOAuthServer, type OAuthServer } from '../../src/oauth/server';
+import { startTestServer, type TestServer } from '../server/testServer';
 import { statusQuery } from '../../workflows/messages';
 import { backfillChildId, resyncChildId, workspaceWorkflowId } from '../../workflows/ids';
 import { recordHistories } from '../helpers/histories';
 import { sendCommand, workspaceStatus } from '../../src/cli/commands';
 import type { WorkspaceStatusView } from '../../workflows/types';
 import { expectedInBackfill, normalizeExpected, storedTickets } from '../helpers/expectRows';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { createSyncedConversation, holdsFor, startStack, waitFor, type Stack } from '../helpers/stack';
 
 const WS = 'sim-ws-1';
+const CADENCE = { defaultMs: 2_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000 };
+/** Room for a request and its write on a loaded machine, on top of the interval that must pass. */
+const DEADLINE_MS = 15_000;
 
 describe('a workspace from OAuth to live loops', () => {
   let stack: Stack;
-  let oauth: OAuthServer;
+  let oauth: TestServer;
   const status = () => workspaceStatus(stack.env.client, WS) as Promise<WorkspaceStatusView>;
 
   beforeAll(async () => {
     stack = await startStack({
       simulator: { seed: 7, workspaces: [{ id: WS, name: 'Lifecycle Co', region: 'us', conversations: 300 }] },
-      workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000 }, backfill: { heartbeatTimeoutMs: 10_000 } },
+      workflow: { cadence: CADENCE, backfill: { heartbeatTimeoutMs: 10_000 } },
     });
-    oauth = await startOAuthServer({
-      connect: stack.connectDeps,
-      http: stack.http,
-      clientId: 'sim-client',
-      clientSecret: 'sim-secret',
-      port: 0,
-      appBaseUrlOverride: stack.sim.baseUrl,
-      apiBaseUrl: stack.sim.baseUrl,
-    });
+    oauth = await startTestServer(stack);
   });
   afterAll(async () => {
     await oauth?.close();
@@ -36,7 +31,7 @@ describe('a workspace from OAuth to live loops', () => {
   });
 
   async function oauthFlow(): Promise<{ callbackUrl: string; cookie: string; status: number; body: string }> {
-    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}&link=${await oauth.link()}`);
     await start.body.dump();
     expect(start.statusCode).toBe(302);
     const authorize = await request(String(start.headers.location));
@@ -72,11 +67,12 @@ describe('a workspace from OAuth to live loops', () => {
     const again = await request(replay.callbackUrl, { headers: { cookie: replay.cookie } }); // …but the same callback twice does not
     expect(again.statusCode).toBe(400);
     expect(await again.body.text()).toContain('reused');
-    const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=not-a-state`);
+    const made = 'u'.repeat(43); // well-formed, never issued, and the browser's cookie matches it
+    const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=${made}`, { headers: { cookie: `intercom_sync_oauth_state=${made}` } });
     expect(unknown.statusCode).toBe(400);
     expect(await unknown.body.text()).toContain('unknown');
     // A valid state from a flow that another browser started (no cookie, or another flow's) is refused.
-    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}&link=${await oauth.link()}`);
     await start.body.dump();
     const authorize = await request(String(start.headers.location));
     await authorize.body.dump();
@@ -96,35 +92,36 @@ describe('a workspace from OAuth to live loops', () => {
 
   it('the default loop picks up a new and an updated conversation', async () => {
     const sim = stack.sim.workspace(WS);
-    const created = sim.createConversation();
+    const created = createSyncedConversation(sim);
     const existing = sim.expected()[0]!.conversationId;
     sim.updateConversation(existing);
     const want = normalizeExpected(sim.expected());
-    await waitFor('new and updated conversations to land', async () => {
-      const rows = await storedTickets(stack.t.db, WS);
-      const c = rows.find((r) => r.conversationId === created.id);
-      const u = rows.find((r) => r.conversationId === existing);
-      return c && u && JSON.stringify(u) === JSON.stringify(want.find((e) => e.conversationId === existing)) ? true : null;
-    }, 30_000);
-    if (want.some((e) => e.conversationId === created.id)) {
-      const rows = await storedTickets(stack.t.db, WS);
-      expect(rows.find((r) => r.conversationId === created.id)).toEqual(want.find((e) => e.conversationId === created.id));
-    }
+    const wanted = (id: string) => want.find((e) => e.conversationId === id);
+    const rows = await waitFor('new and updated conversations to land', async () => {
+      const stored = await storedTickets(stack.t.db, WS);
+      const c = stored.find((r) => r.conversationId === created);
+      const u = stored.find((r) => r.conversationId === existing);
+      return c && u && JSON.stringify(u) === JSON.stringify(wanted(existing)) && JSON.stringify(c) === JSON.stringify(wanted(created)) ? stored : null;
+    }, 2 * CADENCE.defaultMs + DEADLINE_MS);
+    // Each row exactly as Intercom has it, with its status history.
+    expect(rows.find((r) => r.conversationId === created)).toEqual(wanted(created));
+    expect(rows.find((r) => r.conversationId === existing)).toEqual(wanted(existing));
+    expect(wanted(created)!.statusEvents.length).toBeGreaterThan(0);
   });
 
-  it("lands an agent's away-mode change within one agent_states interval", async () => {
+  it("lands an agent's away-mode change and records the transition", async () => {
     const admin = stack.sim.workspace(WS).admins()[0]!;
     const away = !admin.away_mode_enabled;
-    const changedAt = Date.now();
+    const state = (a: boolean) => (a ? 'away' : 'available');
     stack.sim.workspace(WS).setAway(admin.id, away);
-    const row = await waitFor('the agent state row', async () => {
+    // How fast it lands is a benchmark figure (npm run bench -- --scenario fleet); here: within an interval plus a deadline.
+    await waitFor('the agent state row', async () => {
       const r = await stack.t.db.selectFrom('agent_states').selectAll().where('workspace_id', '=', WS).where('admin_id', '=', admin.id).executeTakeFirst();
-      return r && r.state === (away ? 'away' : 'available') ? r : null;
-    }, 10_000, 50);
-    // agent_states runs every 1 s here: the change must land within one interval (+ request time).
-    expect(row.since.getTime() - changedAt).toBeLessThan(1_000 + 500);
-    const events = await stack.t.db.selectFrom('agent_state_events').selectAll().where('workspace_id', '=', WS).where('admin_id', '=', admin.id).execute();
-    expect(events.at(-1)?.state).toBe(away ? 'away' : 'available');
+      return r && r.state === state(away) ? r : null;
+    }, CADENCE.agentStatesMs + DEADLINE_MS, 50);
+    const events = await stack.t.db.selectFrom('agent_state_events').selectAll().where('workspace_id', '=', WS).where('admin_id', '=', admin.id).orderBy('started_at').execute();
+    expect(events.at(-1)?.state).toBe(state(away));
+    expect(events.at(-2)?.state).toBe(state(!away));
   });
 
   it('pause sends zero requests while paused; resume restarts the loops', async () => {
@@ -132,9 +129,8 @@ describe('a workspace from OAuth to live loops', () => {
     expect(view.status).toBe('Paused');
     await waitFor('the gate to close', async () => (await stack.deps.gate.blockedReason(WS)) === 'paused');
     stack.sim.resetStats();
-    // Several agent_states and default intervals pass while paused.
-    const until = Date.now() + 4_000;
-    await waitFor('paused period', async () => Date.now() >= until, 10_000, 250);
+    // Not one request while four agent_states intervals and two default intervals pass.
+    await holdsFor('a request while paused', async () => stack.sim.stats().byWorkspace[WS]?.requests, 2 * CADENCE.defaultMs);
     expect(stack.sim.stats().byWorkspace[WS]?.requests ?? 0).toBe(0);
 
     expect((await sendCommand(stack.env.client, WS, 'resume')).status).not.toBe('Paused');
@@ -161,10 +157,8 @@ describe('a workspace from OAuth to live loops', () => {
     stack.sim.resetStats();
     await waitFor('Needs reauthorization', async () => (await status()).status === 'Needs reauthorization', 30_000);
     const afterStatus = stack.sim.stats().byWorkspace[WS]?.requests ?? 0;
-    const until = Date.now() + 3_000;
-    await waitFor('a quiet period', async () => Date.now() >= until, 10_000, 250);
-    // No request at all leaves once the workspace waits for a reauthorization.
-    expect(stack.sim.stats().byWorkspace[WS]?.requests ?? 0).toBe(afterStatus);
+    // No request at all leaves once the workspace waits for a reauthorization (over three agent_states intervals).
+    await holdsFor('a request while waiting for reauthorization', async () => ((stack.sim.stats().byWorkspace[WS]?.requests ?? 0) > afterStatus ? stack.sim.stats().byWorkspace[WS] : null), 3 * CADENCE.agentStatesMs);
     expect(afterStatus).toBeLessThan(10);
 
     const token = stack.sim.issueToken(WS);
@@ -174,13 +168,15 @@ describe('a workspace from OAuth to live loops', () => {
     const admin = stack.sim.workspace(WS).admins()[1]!;
     const away = !admin.away_mode_enabled;
     stack.sim.workspace(WS).setAway(admin.id, away);
-    const created = stack.sim.workspace(WS).createConversation();
+    const created = createSyncedConversation(stack.sim.workspace(WS));
     await waitFor('agent states polling again', async () => {
       const r = await stack.t.db.selectFrom('agent_states').select('state').where('workspace_id', '=', WS).where('admin_id', '=', admin.id).executeTakeFirst();
       return r?.state === (away ? 'away' : 'available');
-    }, 15_000);
-    await waitFor('the default loop running again', async () => (stack.sim.stats().byEndpoint['POST /conversations/search'] ?? 0) > 0, 15_000);
-    expect(created.id).toBeTruthy();
+    }, CADENCE.agentStatesMs + DEADLINE_MS);
+    const want = normalizeExpected(stack.sim.workspace(WS).expected()).find((e) => e.conversationId === created);
+    const row = await waitFor('the default loop to store the new conversation', async () => (await storedTickets(stack.t.db, WS)).find((r) => r.conversationId === created && JSON.stringify(r) === JSON.stringify(want)), CADENCE.defaultMs + DEADLINE_MS);
+    expect(row).toEqual(want);
+    expect(row.statusEvents.length).toBeGreaterThan(0);
   });
 
   it('never puts an access token in a workflow history', async () => {

@@ -1,6 +1,6 @@
 import { workspaceStatus } from '../../src/cli/commands';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { holdsFor, startStack, waitFor, type Stack } from '../helpers/stack';
 
 const WS = 'reauth-ws';
 
@@ -25,8 +25,8 @@ describe('a token revoked mid-backfill', () => {
 
     // No retry storm: once the status says so, not a single request leaves.
     const settled = stack.sim.stats().byWorkspace[WS]?.requests ?? 0;
-    const quietUntil = Date.now() + 3_000;
-    await waitFor('a quiet period', async () => Date.now() >= quietUntil, 10_000, 250);
+    // Three agent_states intervals (1 s here) pass without a request.
+    await holdsFor('a request while waiting for reauthorization', async () => ((stack.sim.stats().byWorkspace[WS]?.requests ?? 0) > settled ? stack.sim.stats().byWorkspace[WS] : null), 3_000);
     expect(stack.sim.stats().byWorkspace[WS]?.requests ?? 0).toBe(settled);
     expect((await status()).jobs.backfill.done).toBe(false);
 

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Client } from '@temporalio/client';
+import { connectWorkspace } from '../../../src/app/connectWorkspace';
 import { workspaceStatus } from '../../../src/cli/commands';
 import type { SimWorkspaceSpec } from '../../../src/simulator';
 import { workspaceWorkflowId } from '../../../workflows/ids';
+import { DEFAULT_CADENCE } from '../../../workflows/workspace';
+import { activityRestartCosts } from '../history';
 import type { Goal, ScenarioOutput } from '../report';
 import { percentile, round } from '../report';
 import { renderSvg } from '../svg';
@@ -30,9 +33,37 @@ interface Change {
 
 const HISTORY_SAMPLE = 50;
 const DEFAULT_CADENCE_SEC = 300;
-const FIVE_YEARS_SEC = Math.round(5 * 365.25 * 86400);
-/** Events of the hourly restart of the agent-state poller (outside any measurement shorter than an hour). */
-const POLLER_RESTART_EVENTS = 6;
+/**
+ * Workspaces whose agent-state poller restarts every few tens of seconds instead of hourly, so that the
+ * restart's history events (outside any steady period shorter than an hour) are measured, not assumed.
+ */
+const PROBES = 5;
+
+/** mulberry32: sizes are reproducible from run to run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Conversations per workspace, realistic and mixed: most workspaces small (log-uniform), about 5 % medium,
+ * and a few large ones (tens of thousands in the full run; scaled down in quick mode).
+ */
+export function fleetSizes(n: number, quick: boolean, seed = 9): number[] {
+  const r = rng(seed);
+  const logUniform = (lo: number, hi: number) => Math.round(Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo))));
+  const large = (quick ? [4_000] : [12_000, 20_000, 30_000]).slice(0, n);
+  const medium = Math.min(n - large.length, Math.round(n * (quick ? 0.03 : 0.04)));
+  const sizes = [...large, ...Array.from({ length: medium }, () => (quick ? logUniform(100, 500) : logUniform(300, 2_000)))];
+  while (sizes.length < n) sizes.push(quick ? logUniform(3, 60) : logUniform(3, 200));
+  return sizes;
+}
 
 interface HistoryMark {
   runId: string;
@@ -88,7 +119,7 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
   // Quick: onboarding 1,000 workspaces keeps this 2-core machine saturated for ~150 s (the dev server and
   // the worker), which with two minutes of steady state does not fit in three minutes: 250 workspaces, and
   // the default loop every 60 s instead of 5 min so that two whole cadences fit in the steady period.
-  const n = o.workspaces ?? (o.quick ? 250 : 1000);
+  const n = o.workspaces ?? (o.quick ? 200 : 1000);
   const cadenceSec = o.quick ? 60 : DEFAULT_CADENCE_SEC;
   // Exactly two default cadences, so every workspace ticks exactly twice whatever its phase (they all
   // connect within seconds of each other, so a window of any other length would over- or under-count ticks).
@@ -96,13 +127,17 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
   /** Default-loop changes are made early enough to be picked up by a tick before the end. */
   const defaultChangesUntilSec = steadySec - cadenceSec - 30;
   const agentFlipsUntilSec = steadySec - 16;
-  const specs: SimWorkspaceSpec[] = Array.from({ length: n }, (_, i) => ({ id: `fleet-${String(i).padStart(4, '0')}`, name: `Fleet ${i}`, region: 'us', conversations: 3 }));
+  const sizes = fleetSizes(n, o.quick);
+  const specs: SimWorkspaceSpec[] = sizes.map((conversations, i) => ({ id: `fleet-${String(i).padStart(4, '0')}`, name: `Fleet ${i}`, region: 'us', conversations }));
+  const probeSpecs: SimWorkspaceSpec[] = Array.from({ length: PROBES }, (_, i) => ({ id: `probe-${i}`, name: `Probe ${i}`, region: 'us', conversations: 3 }));
+  // Not a divisor or multiple of the default cadence, so the probes' restarts rarely meet a default tick.
+  const probePollerRunMs = Math.round(steadySec / 4.6) * 1000;
   const stack: BenchStack = await startStack({
     scenario: 'fleet',
-    simulator: { seed: 9, ratePerMinute: 1000, ...REALISTIC_LATENCY, workspaces: specs },
-    // Tiny workspaces: one backfill window covers the five years (instead of ~10 growing windows and
-    // their progress signals), so setting up 1,000 of them takes a minute, not four. Cadences stay real.
-    workflow: { backfill: { initialWindowSec: FIVE_YEARS_SEC + 86400 }, cadence: { defaultMs: cadenceSec * 1000 } },
+    // 10,000/min: Intercom's documented default for an app today (the large workspaces backfill in minutes).
+    simulator: { seed: 9, ratePerMinute: 10_000, ...REALISTIC_LATENCY, workspaces: [...specs, ...probeSpecs] },
+    // The default backfill tuning; only the default loop's cadence is shortened in quick mode.
+    workflow: { cadence: { defaultMs: cadenceSec * 1000 } },
     cpuProf: o.cpuProf,
     inspect: o.inspect,
   });
@@ -122,15 +157,18 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       connected += 1;
       if (connected % 250 === 0) log(`fleet: ${connected}/${n} connected`);
     });
+    for (const p of probeSpecs) {
+      await connectWorkspace({ ...stack.connectDeps, workflowOptions: { cadence: { defaultMs: cadenceSec * 1000, agentPollerRunMs: probePollerRunMs } } }, `tok-${p.id}`);
+    }
     const connectedAt = Date.now();
-    log(`fleet: ${n} workspaces connected in ${((connectedAt - t0) / 1000).toFixed(1)} s; waiting for every backfill`);
+    log(`fleet: ${n} workspaces (${sizes.reduce((a, b) => a + b, 0)} conversations, largest ${Math.max(...sizes)}) connected in ${((connectedAt - t0) / 1000).toFixed(1)} s; waiting for every backfill`);
     await waitUntil(
       'every backfill to finish',
       async () => {
         const { count } = await client.workflow.count(`WorkflowType = "backfillWorkflow" AND ExecutionStatus = "Completed"`);
-        return count >= n;
+        return count >= n + PROBES;
       },
-      900_000,
+      o.quick ? 900_000 : 3_600_000,
       1000,
     );
     const backfilledAt = Date.now();
@@ -246,6 +284,9 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
     await Promise.all([flipper, changer]);
     await observer;
     const events = await eventsBetween(client, sample, histBefore, histAfter);
+    const restartCosts = (await Promise.all(probeSpecs.map((p) => activityRestartCosts(client, workspaceWorkflowId(p.id), 'pollAgentStates', steadyFrom)))).flat();
+    const restartEvents = restartCosts.length ? restartCosts.reduce((a, b) => a + b, 0) / restartCosts.length : null;
+    const restartsPerHour = 3_600_000 / DEFAULT_CADENCE.agentPollerRunMs;
     if (heapTimer) clearInterval(heapTimer);
     if (worker.inspector) {
       const path = join(TMP_DIR, `fleet-${Date.now()}.heapsnapshot`);
@@ -267,7 +308,7 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
     const ticketChanges = fresh(['create', 'update']);
     const agentP99 = percentile(latencies(agentChanges), 99);
     const ticketLat = latencies(ticketChanges);
-    const defaultP99 = o.quick ? null : percentile(ticketLat, 99);
+    const defaultP99 = percentile(ticketLat, 99);
     const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
     const requests = simAfter.requests - simBefore.requests;
     const summary = {
@@ -275,10 +316,12 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       workspaces: n,
       steady_seconds: round((steadyTo - steadyFrom) / 1000, 1),
       worker_cpu_percent: round(worker.sampler.cpuPercent(steadyFrom, steadyTo), 1),
-      worker_rss_mb: round(worker.sampler.peakRssMb(steadyFrom, steadyTo), 1),
-      worker_rss_peak_whole_run_mb: round(worker.sampler.peakRssMb(), 1),
-      history_events_per_workspace_hour: measuredPerHour === null ? null : round(measuredPerHour + POLLER_RESTART_EVENTS, 1),
-      history_events_measured_per_workspace_hour: round(measuredPerHour, 1),
+      worker_rss_mb: round(worker.sampler.peakRssMb(), 1),
+      worker_rss_steady_mb: round(worker.sampler.peakRssMb(steadyFrom, steadyTo), 1),
+      history_events_per_workspace_hour: measuredPerHour === null || restartEvents === null ? null : round(measuredPerHour + restartEvents * restartsPerHour, 1),
+      history_events_steady_per_workspace_hour: round(measuredPerHour, 1),
+      poller_restart_events: round(restartEvents, 2),
+      poller_restarts_measured: restartCosts.length,
       history_events_per_default_tick: round(eventsPerTick, 2),
       default_ticks_in_sample: ticks,
       agent_state_freshness_p99_s: round(finite(agentP99), 2),
@@ -286,9 +329,8 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       agent_state_changes: agentChanges.length,
       agent_state_unobserved: agentChanges.filter((c) => c.observedAt === null).length,
       default_freshness_p99_s: round(finite(defaultP99), 1),
-      default_freshness_p50_s: o.quick ? null : round(finite(percentile(ticketLat, 50)), 1),
+      default_freshness_p50_s: round(finite(percentile(ticketLat, 50)), 1),
       default_cadence_s: cadenceSec,
-      ...(o.quick ? { default_freshness_p99_s_at_60s_cadence: round(finite(percentile(ticketLat, 99)), 1) } : {}),
       default_changes: ticketChanges.length,
       default_changes_observed: ticketChanges.filter((c) => c.observedAt !== null).length,
       default_freshness_max_observed_s: round(Math.max(0, ...ticketLat.filter(Number.isFinite)), 1),
@@ -306,7 +348,8 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       { key: 'worker_rss_mb', op: '<=', target: 1024 },
       { key: 'history_events_per_workspace_hour', op: '<=', target: 200 },
       { key: 'agent_state_freshness_p99_s', op: '<=', target: 16 },
-      { key: 'default_freshness_p99_s', op: '<=', target: 330, ...(o.quick ? { unmeasured: 'quick mode runs the default loop every 60 s: the 5-minute figure comes from the full run only' } : {}) },
+      // The default loop's cadence plus 30 s: 330 s at the real 5 minutes, 90 s at the quick run's 60 s.
+      { key: 'default_freshness_p99_s', op: '<=', target: cadenceSec + 30 },
     ];
     const sec = (t: number) => (t - t0) / 1000;
     const cpuSeries = worker.sampler.samples.map((s, i, all) => {
@@ -357,17 +400,17 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
       goals,
       notes: [
         o.quick
-          ? `Quick mode: ${n} workspaces (onboarding 1,000 saturates this 2-core machine for ~150 s, too long for three minutes) and the default loop every 60 s (agent states at the real 15 s); the full run uses 1,000 workspaces and the real 5-minute cadence.`
+          ? `Quick mode: ${n} workspaces (onboarding 1,000 of mixed sizes takes several minutes on this 2-core machine) and the default loop every 60 s (agent states at the real 15 s); the full run uses 1,000 workspaces and the real 5-minute cadence.`
           : 'Real cadences (default loop 5 min, agent states 15 s).',
-        `Steady period: ${steadySec} s (two default cadences) starting 5 s after every backfill child completed; worker CPU is (utime+stime) from /proc over it, RSS the peak VmRSS in it. Tiny workspaces: 3 conversations, one backfill window each (workflowOptions.backfill.initialWindowSec) to shorten onboarding; the steady state does not depend on it. steady_cpu_percent_postgres counts every postgres process on the machine.`,
-        o.quick
-          ? `history_events_per_workspace_hour (quick) = history events added during the steady period to ${HISTORY_SAMPLE} random workspace workflows (describe().historyLength before/after) ÷ the default-loop runs they completed in it (status query), × 12 runs an hour (the real 5-minute cadence), plus ${POLLER_RESTART_EVENTS} events for the hourly restart of the agent-state poller activity.`
-          : `history_events_per_workspace_hour = mean over ${HISTORY_SAMPLE} random workspace workflows of the history events added during the steady period (describe().historyLength before/after; the period is exactly two 5-minute cadences), scaled to an hour, plus ${POLLER_RESTART_EVENTS} events for the hourly restart of the agent-state poller activity that a period shorter than an hour does not see (history_events_measured_per_workspace_hour is without it).`,
+        `Workspaces of mixed sizes (${Math.min(...sizes)} to ${Math.max(...sizes)} conversations, median ${[...sizes].sort((x, y) => x - y)[Math.floor(sizes.length / 2)]}; most small, a few large), the default backfill tuning, every app at 10,000 requests/min. Steady period: ${steadySec} s (two default cadences) starting 5 s after every backfill child completed; worker CPU is (utime+stime) from /proc over it. worker_rss_mb is the peak VmRSS over the whole run (onboarding included), worker_rss_steady_mb the peak in the steady period. steady_cpu_percent_temporal_server is this stack's dev server (found by its port among this process's descendants); steady_cpu_percent_postgres counts every postgres process on the machine.`,
+        `${o.quick ? 'history_events_steady_per_workspace_hour (quick) = history events added during the steady period to ' + HISTORY_SAMPLE + ' random workspace workflows (describe().historyLength before/after) ÷ the default-loop runs they completed in it (status query), × 12 runs an hour (the real 5-minute cadence).' : 'history_events_steady_per_workspace_hour = mean over ' + HISTORY_SAMPLE + ' random workspace workflows of the history events added during the steady period (describe().historyLength before/after; exactly two 5-minute cadences), scaled to an hour.'} history_events_per_workspace_hour adds the hourly restart of the agent-state poller, which a period shorter than an hour does not see: poller_restart_events is measured on ${PROBES} probe workspaces whose poller restarts every ${probePollerRunMs / 1000} s, from their histories (the old run's started and completed events, the workflow task its completion wakes, and the command batch that schedules the next run), mean over poller_restarts_measured restarts in the steady period.`,
         'Agent states: admins flip away mode in the simulator at random (Poisson, 2/s over the fleet); freshness is the time from the flip to the first 100-ms poll of Postgres that shows the new state in agent_states. Unobserved flips count as infinitely late.',
-        `Default loop: a conversation is created or updated (alternately, 1/s over the fleet) during the first ${defaultChangesUntilSec} s of the steady period; freshness is the time until its row in tickets shows the new updated_at.${o.quick ? ' Quick mode reports it at its 60-s cadence (default_freshness_p99_s_at_60s_cadence); default_freshness_p99_s comes from the full run only.' : ''}`,
+        `Default loop: a conversation is created or updated (alternately, 1/s over the fleet) during the first ${defaultChangesUntilSec} s of the steady period; freshness is the time until its row in tickets shows the new updated_at; its goal is the cadence + 30 s (${cadenceSec + 30} s here).`,
       ],
       details: {
         historySample: sample.map((id, i) => ({ id, events: events[i] })),
+        sizes,
+        pollerRestartCosts: restartCosts,
         changes: changes.map((c) => ({ kind: c.kind, workspaceId: c.workspaceId, key: c.key, at: c.at, seconds: c.observedAt === null ? null : (c.observedAt - c.at) / 1000 })),
         cpu: worker.sampler.samples,
         heap,
