@@ -7,7 +7,7 @@ import { startProductServer } from './server/mount';
 import { createConnectLink } from './repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
-import { progressBar } from './app/progressBar';
+import { progressBar, ProgressLine } from './app/progressBar';
 import { installRuntime } from './app/runtime';
 import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttributes';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     throw new Error('INTERCOM_CLIENT_ID and INTERCOM_CLIENT_SECRET are required with a real Intercom (INTERCOM_API_BASE_URL is set)');
   }
 
-  const services = await createServices(config);
+  const services = await createServices(config, { embeddedSimulator: simulator !== null });
   log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
   const temporal = await resolveTemporal(config, log);
   const client = await connectClient(temporal.target);
@@ -92,11 +92,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 
+  const line = new ProgressLine();
   const ticker = setInterval(() => {
     if (!demoWorkspace) return;
     workspaceStatus(client, demoWorkspace)
       .then((view) => {
-        if (view) process.stdout.write(`\r${progressBar(view)}`);
+        if (view) process.stdout.write(line.render(progressBar(view)));
       })
       .catch(() => undefined);
   }, 1000);

@@ -8,7 +8,7 @@ import type { Db } from '../db/connection';
 import type { TokenCipher } from '../crypto/tokenCipher';
 import { reauthorizedSignal } from '../../workflows/messages';
 import { workspaceWorkflowId } from '../../workflows/ids';
-import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
+import type { WorkspaceWorkflowInput, WorkspaceWorkflowOptions } from '../../workflows/workspace';
 
 export interface ConnectDeps {
   db: Db;
@@ -18,7 +18,7 @@ export interface ConnectDeps {
   taskQueue: string;
   apiBaseUrlOverride?: string;
   /** Test and benchmark knobs passed to a newly started workflow. */
-  workflowOptions?: Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill'>;
+  workflowOptions?: WorkspaceWorkflowOptions;
 }
 
 /** The probe's limiter: remembers what the /me response said about the budget. */
@@ -57,7 +57,7 @@ export async function connectWorkspace(deps: ConnectDeps, token: string): Promis
   // Together or not at all: a workspace row without its token would look connected and fail every job.
   const workspace = await deps.db.transaction().execute(async (trx) => {
     const row = await upsertWorkspace(trx, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(trx, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
+    await saveCredentials(trx, workspaceId, deps.cipher.encrypt(token, workspaceId), deps.cipher.keyId);
     return row;
   });
 
