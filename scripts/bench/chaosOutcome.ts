@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/connection';
-import type { ExpectedTicket, SimWorkspace } from '../../src/simulator';
+import type { ExpectedTicket, SimWorkspace } from '../../testkit/simulator';
 import { POISON_OUTCOME, type PoisonKind } from './faultProxy';
 
 const sec = (d: Date | null): number | null => (d === null ? null : Math.floor(d.getTime() / 1000));

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import { Rng } from '../../src/simulator/random';
+import { Rng } from '../../testkit/simulator/random';
 
 /**
  * An HTTP proxy in front of the simulated Intercom that misbehaves the way a real network and a real API do:

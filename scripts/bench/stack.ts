@@ -7,7 +7,7 @@ import { connectWorkspace, type ConnectDeps, type ConnectResult } from '../../sr
 import { createTokenCipher } from '../../src/crypto/tokenCipher';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../../src/db/connection';
 import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../testkit/simulator';
 import { findTemporalCli } from '../../src/temporal/cliBinary';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';

@@ -1,4 +1,4 @@
-import type { Simulator } from '../../src/simulator';
+import type { Simulator } from '../../testkit/simulator';
 
 export interface WindowCount {
   /** Epoch ms at which this rate-limit window started. */

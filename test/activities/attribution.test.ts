@@ -11,7 +11,7 @@ import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
 import { saveCredentials } from '../../src/repositories/credentials';
 import { countTickets } from '../../src/repositories/tickets';
 import { upsertWorkspace } from '../../src/repositories/workspaces';
-import { PART_CAP, startSimulator, type ExpectedTicket, type Simulator } from '../../src/simulator';
+import { PART_CAP, startSimulator, type ExpectedTicket, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
 

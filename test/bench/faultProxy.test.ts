@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { createIntercomHttp, IntercomClient, isIntercomError, type IntercomHttp } from '../../src/intercom/client';
 import type { IntercomError } from '../../src/intercom/errors';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { BAD_TIMESTAMP_SEC, startFaultProxy, type FaultProxy } from '../../scripts/bench/faultProxy';
 
 // The chaos benchmark's figures are only as good as its proxy: these check that each fault is real HTTP

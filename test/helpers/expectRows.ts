@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/connection';
-import type { ExpectedTicket } from '../../src/simulator';
+import type { ExpectedTicket } from '../../testkit/simulator';
 
 const sec = (d: Date | null) => (d === null ? null : Math.floor(d.getTime() / 1000));
 

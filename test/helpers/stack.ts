@@ -7,7 +7,7 @@ import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client
 import { ClientProvider } from '../../src/intercom/clientProvider';
 import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
 import { PostgresRateLimiter } from '../../src/ratelimit';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../testkit/simulator';
 import { createSyncWorker } from '../../src/worker/createWorker';
 import type { WorkspaceWorkflowOptions } from '../../workflows/workspace';
 import type { ActivityDeps } from '../../activities';

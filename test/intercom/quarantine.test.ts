@@ -10,7 +10,7 @@ import { PostgresRateLimiter } from '../../src/ratelimit';
 import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
 import { saveCredentials } from '../../src/repositories/credentials';
 import { upsertWorkspace } from '../../src/repositories/workspaces';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
 

@@ -4,7 +4,7 @@ import type { IntercomError } from '../../src/intercom/errors';
 import type { RateLimiter } from '../../src/ratelimit/limiter';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { PostgresRateLimiter } from '../../src/ratelimit/postgres';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 const WS = 'ws-sim';

@@ -1,6 +1,6 @@
 import { adminListSchema, conversationSchema, deletedConversationListSchema, searchResponseSchema, tagListSchema, teamListSchema } from '../../src/intercom/schemas';
 import { firstResponse, isTruncated } from '../../src/mapping/firstResponse';
-import { PART_CAP, startSimulator, type Simulator } from '../../src/simulator';
+import { PART_CAP, startSimulator, type Simulator } from '../../testkit/simulator';
 import { call, FIXED_NOW, search } from './helpers';
 
 // The simulator's knobs for what a workforce product must follow (retag, reassign, hire, remove,

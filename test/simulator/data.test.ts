@@ -1,5 +1,5 @@
-import type { Simulator, SimWorkspace } from '../../src/simulator';
-import { PART_CAP, startSimulator } from '../../src/simulator';
+import type { Simulator, SimWorkspace } from '../../testkit/simulator';
+import { PART_CAP, startSimulator } from '../../testkit/simulator';
 import { FIXED_NOW, htmlToText, isHumanAdminComment, STATUS_BY_PART_TYPE } from './helpers';
 
 const N = 400;

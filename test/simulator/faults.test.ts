@@ -1,6 +1,6 @@
 import { adminListSchema, conversationSchema, errorListSchema, searchResponseSchema } from '../../src/intercom/schemas';
-import type { Simulator } from '../../src/simulator';
-import { startSimulator } from '../../src/simulator';
+import type { Simulator } from '../../testkit/simulator';
+import { startSimulator } from '../../testkit/simulator';
 import { call, FIXED_NOW, search } from './helpers';
 
 let sim: Simulator;

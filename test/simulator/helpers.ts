@@ -1,4 +1,4 @@
-import type { Simulator, SimPart } from '../../src/simulator';
+import type { Simulator, SimPart } from '../../testkit/simulator';
 
 export interface ApiResponse {
   status: number;

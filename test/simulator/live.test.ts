@@ -1,6 +1,6 @@
 import { adminListSchema, conversationSchema, searchResponseSchema } from '../../src/intercom/schemas';
-import type { Simulator } from '../../src/simulator';
-import { startSimulator } from '../../src/simulator';
+import type { Simulator } from '../../testkit/simulator';
+import { startSimulator } from '../../testkit/simulator';
 import { holdsFor } from '../helpers/stack';
 import { call, FIXED_NOW, isHumanAdminComment, search } from './helpers';
 

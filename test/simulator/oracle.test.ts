@@ -1,10 +1,10 @@
-import { newRecord } from '../../src/simulator/conversation';
-import { Directory } from '../../src/simulator/directory';
-import { Rng } from '../../src/simulator/random';
-import type { Action } from '../../src/simulator/timeline';
-import { applyAction } from '../../src/simulator/timeline';
-import type { SimWorkspaceSpec } from '../../src/simulator/types';
-import { WorkspaceState } from '../../src/simulator/workspace';
+import { newRecord } from '../../testkit/simulator/conversation';
+import { Directory } from '../../testkit/simulator/directory';
+import { Rng } from '../../testkit/simulator/random';
+import type { Action } from '../../testkit/simulator/timeline';
+import { applyAction } from '../../testkit/simulator/timeline';
+import type { SimWorkspaceSpec } from '../../testkit/simulator/types';
+import { WorkspaceState } from '../../testkit/simulator/workspace';
 
 // Hand-written timelines whose expected tickets are worked out by hand, not by any code under test.
 

@@ -6,8 +6,8 @@ import {
   tagListSchema,
   teamListSchema,
 } from '../../src/intercom/schemas';
-import type { Simulator } from '../../src/simulator';
-import { PART_CAP, startSimulator } from '../../src/simulator';
+import type { Simulator } from '../../testkit/simulator';
+import { PART_CAP, startSimulator } from '../../testkit/simulator';
 import { call, errorCode, FIXED_NOW } from './helpers';
 
 let sim: Simulator;

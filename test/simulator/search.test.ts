@@ -1,6 +1,6 @@
 import { errorListSchema, searchResponseSchema } from '../../src/intercom/schemas';
-import type { SimConversation, Simulator } from '../../src/simulator';
-import { startSimulator } from '../../src/simulator';
+import type { SimConversation, Simulator } from '../../testkit/simulator';
+import { startSimulator } from '../../testkit/simulator';
 import { errorCode, FIXED_NOW, search } from './helpers';
 
 let sim: Simulator;

@@ -1,6 +1,6 @@
 import { workspaceStatus } from '../../src/cli/commands';
 import { SUBJECT_MAX_CHARS } from '../../src/mapping/clean';
-import type { ExpectedTicket } from '../../src/simulator';
+import type { ExpectedTicket } from '../../testkit/simulator';
 import type { WorkspaceStatusView } from '../../workflows/types';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
 import { startStack, waitFor, type Stack } from '../helpers/stack';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Client } from '@temporalio/client';
 import { connectWorkspace } from '../../../src/app/connectWorkspace';
 import { workspaceStatus } from '../../../src/cli/commands';
-import type { SimWorkspaceSpec } from '../../../src/simulator';
+import type { SimWorkspaceSpec } from '../../../testkit/simulator';
 import { workspaceWorkflowId } from '../../../workflows/ids';
 import { DEFAULT_CADENCE } from '../../../workflows/workspace';
 import { activityRestartCosts } from '../history';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { conversationSchema } from '../../../src/intercom/schemas';
 import { toTicketRow, type TicketWithEvents } from '../../../src/mapping/ticket';
 import { upsertTickets } from '../../../src/repositories/tickets';
-import { startSimulator } from '../../../src/simulator';
+import { startSimulator } from '../../../testkit/simulator';
 import type { Db } from '../../../src/db/connection';
 import type { Goal, ScenarioOutput } from '../report';
 import { round } from '../report';

@@ -1,16 +1,16 @@
 import { request } from 'undici';
-import { loadConfig, type Config } from './config';
-import { createServices } from './app/services';
-import { connectClient, connectWorkerConnection, resolveTemporal } from './app/temporal';
-import { createConfiguredWorker } from './worker/createWorker';
-import { startProductServer } from './server/mount';
-import { createConnectLink } from './repositories/connectLinks';
+import { loadConfig, type Config } from '../src/config';
+import { createServices } from '../src/app/services';
+import { connectClient, connectWorkerConnection, resolveTemporal } from '../src/app/temporal';
+import { createConfiguredWorker } from '../src/worker/createWorker';
+import { startProductServer } from '../src/server/mount';
+import { createConnectLink } from '../src/repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
-import { workspaceStatus } from './cli/commands';
-import { progressBar, ProgressLine } from './app/progressBar';
-import { installRuntime } from './app/runtime';
-import { loggerFromConfig } from './observability';
-import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttributes';
+import { workspaceStatus } from '../src/cli/commands';
+import { progressBar, ProgressLine } from '../src/app/progressBar';
+import { installRuntime } from '../src/app/runtime';
+import { loggerFromConfig } from '../src/observability';
+import { ensureSearchAttributesAtStart } from '../src/temporal/registerSearchAttributes';
 
 /**
  * `npm start`: the whole product on one machine. The embedded Temporal dev server (persistent,
