@@ -28,6 +28,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The product never depends on the test kit (simulator, stack wiring, waits): it serves tests, benchmarks
+    // and the demo (`npm start`, testkit/demo.ts) only, and the production image leaves it out.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/testkit', '**/testkit/**'], message: 'src/ and activities/ are the product: they never import testkit/.' }] }],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -35,6 +43,7 @@ export default tseslint.config(
         {
           paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows must stay deterministic: do I/O in activities.' })),
           patterns: [
+            { group: ['**/testkit', '**/testkit/**'], message: 'Workflows never import testkit/ (the test kit is not part of the product).' },
             { group: ['**/src/db/**', '**/src/intercom/client*', '**/src/ratelimit/**', '**/activities/*', '!**/activities/types'], message: 'Import activities as types only (import type).', allowTypeImports: true },
           ],
         },

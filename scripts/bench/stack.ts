@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { connectWorkspace, type ConnectDeps, type ConnectResult } from '../../src/app/connectWorkspace';
+import { waitFor } from '../../testkit/wait';
 import { createTokenCipher } from '../../src/crypto/tokenCipher';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from '../../src/db/connection';
 import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
@@ -27,20 +28,9 @@ export const log = (line: string): void => {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** The test kit's `waitFor`, with the bench's slower default poll. */
+export const waitUntil = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> =>
+  waitFor(what, probe, timeoutMs, everyMs);
 
 export interface BenchDb {
   db: Db;

@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
+import type { createActivities } from '../../activities';
 import type { SyncUpdatedResult, SyncWindowResult } from '../../activities/types';
-import { createTokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
-import { ClientProvider } from '../../src/intercom/clientProvider';
+import type { IntercomHttp } from '../../src/intercom/client';
 import { SUBJECT_MAX_CHARS } from '../../src/mapping/clean';
-import { PostgresRateLimiter } from '../../src/ratelimit';
-import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { saveCredentials } from '../../src/repositories/credentials';
-import { upsertWorkspace } from '../../src/repositories/workspaces';
+import { connectedActivities } from '../../testkit/wiring';
 import { startSimulator, type ExpectedTicket, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
@@ -26,13 +20,7 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
 
   beforeAll(async () => {
     [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 9, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Poison Co', region: 'us', conversations: 300 }] })]);
-    http = createIntercomHttp();
-    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
-    const gate = new PostgresGate(t.db);
-    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
-    await upsertWorkspace(t.db, { id: WS, name: 'Poison Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
-    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Poison Co' }));
   });
   afterAll(async () => {
     await http?.close();

@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
+import type { createActivities } from '../../activities';
 import type { SyncUpdatedResult, SyncWindowResult } from '../../activities/types';
-import { createTokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
-import { ClientProvider } from '../../src/intercom/clientProvider';
-import { PostgresRateLimiter } from '../../src/ratelimit';
-import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { saveCredentials } from '../../src/repositories/credentials';
-import { upsertWorkspace } from '../../src/repositories/workspaces';
+import type { IntercomHttp } from '../../src/intercom/client';
+import { connectedActivities } from '../../testkit/wiring';
 import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
@@ -36,13 +30,7 @@ describe('sync activities against the simulator', () => {
 
   beforeAll(async () => {
     [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 5, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Act Co', region: 'us', conversations: 400 }] })]);
-    http = createIntercomHttp();
-    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
-    const gate = new PostgresGate(t.db);
-    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
-    await upsertWorkspace(t.db, { id: WS, name: 'Act Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
-    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Act Co' }));
   });
   afterAll(async () => {
     await http?.close();

@@ -3,11 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { connectWorkspace, type ConnectDeps } from '../../src/app/connectWorkspace';
 import { createTokenCipher, type TokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
-import { ClientProvider } from '../../src/intercom/clientProvider';
-import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { PostgresRateLimiter } from '../../src/ratelimit';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../testkit/simulator';
+import type { IntercomHttp } from '../../src/intercom/client';
+import { wireDeps } from '../../testkit/wiring';
 import { createSyncWorker } from '../../src/worker/createWorker';
 import type { WorkspaceWorkflowOptions } from '../../workflows/workspace';
 import type { ActivityDeps } from '../../activities';
@@ -43,12 +41,7 @@ export interface Stack {
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const [t, sim, env] = await Promise.all([createTestDb(), startSimulator({ ratePerMinute: 10_000, ...o.simulator }), createTemporalEnv(o.dynamicConfig)]);
   const key = randomBytes(32).toString('base64');
-  const cipher = createTokenCipher(key);
-  const http = createIntercomHttp();
-  const gate = new PostgresGate(t.db);
-  const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db), 100);
-  const clients = new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl });
-  const deps: ActivityDeps = { db: t.db, clients, gate, detailConcurrency: 16, flushRows: 50 };
+  const { cipher, http, deps } = wireDeps({ db: t.db, baseUrl: sim.baseUrl, cipher: createTokenCipher(key), gateWindow: 100, detailConcurrency: 16 });
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const connectDeps: ConnectDeps = { db: t.db, cipher, http, temporal: env.client, taskQueue, apiBaseUrlOverride: sim.baseUrl, workflowOptions: o.workflow };
   let running: Promise<void> | null = null;
@@ -96,35 +89,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Polls `probe` until it returns a truthy value, or fails with `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-/**
- * Polls `probe` for `forMs` and fails as soon as it returns something truthy: for what must NOT happen during a
- * period (e.g. a request while paused). The period is the test's claim (say, four poll intervals), not a sleep
- * that waits for something to finish.
- */
-export async function holdsFor(what: string, probe: () => Promise<unknown>, forMs: number, everyMs = 100): Promise<void> {
-  const end = Date.now() + forMs;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v) throw new Error(`${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(0, end - Date.now()))));
-  }
-}
+export { waitFor, holdsFor } from '../../testkit/wait';
 
 /**
  * A new conversation in the simulator that the sync must store (a teammate replied) with a status history (it

@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
+import type { createActivities } from '../../activities';
 import type { SyncWindowResult } from '../../activities/types';
-import { createTokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, IntercomClient, type IntercomError, type IntercomHttp } from '../../src/intercom/client';
+import { IntercomClient, type IntercomError, type IntercomHttp } from '../../src/intercom/client';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-import { ClientProvider } from '../../src/intercom/clientProvider';
-import { PostgresRateLimiter } from '../../src/ratelimit';
-import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { saveCredentials } from '../../src/repositories/credentials';
-import { upsertWorkspace } from '../../src/repositories/workspaces';
+import { connectedActivities } from '../../testkit/wiring';
 import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
@@ -25,13 +19,7 @@ describe('a conversation whose detail is over the size cap', () => {
 
   beforeAll(async () => {
     [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 8, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Big Co', region: 'us', conversations: 120 }] })]);
-    http = createIntercomHttp();
-    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
-    const gate = new PostgresGate(t.db);
-    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
-    await upsertWorkspace(t.db, { id: WS, name: 'Big Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
-    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Big Co' }));
   });
   afterAll(async () => {
     await http?.close();
