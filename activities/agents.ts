@@ -8,6 +8,22 @@ import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import type { CatalogResult, PollAgentStatesInput, PollAgentStatesResult } from './types';
 
+/** The activity's sleep (cancellation throws), cut short when the worker starts draining. */
+async function sleepUnlessDraining(ms: number, draining: AbortSignal | undefined): Promise<void> {
+  if (!draining) return sleep(ms);
+  if (draining.aborted) return;
+  let onAbort: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    draining.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), drained]);
+  } finally {
+    draining.removeEventListener('abort', onAbort);
+  }
+}
+
 export function createAgentActivities(deps: ActivityDeps) {
   return {
     /**
@@ -22,7 +38,9 @@ export function createAgentActivities(deps: ActivityDeps) {
       let nextAt = started;
       try {
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
-          while (Date.now() - started < input.maxDurationMs) {
+          // A draining worker: return what was done, so the workflow starts the next poller at once
+          // on a worker that stays (a failure would wait for a retry interval).
+          while (Date.now() - started < input.maxDurationMs && !deps.draining?.aborted) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
@@ -31,6 +49,7 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
             } catch (err) {
+              if (deps.draining?.aborted) break;
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log and the heartbeat show it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
@@ -39,7 +58,7 @@ export function createAgentActivities(deps: ActivityDeps) {
             // Fixed-rate ticks: a slow poll does not push every later one back.
             nextAt += input.intervalMs;
             const wait = nextAt - Date.now();
-            if (wait > 0) await sleep(wait);
+            if (wait > 0) await sleepUnlessDraining(wait, deps.draining);
             else nextAt = Date.now();
           }
         });

@@ -37,6 +37,7 @@ export function createConversationActivities(deps: ActivityDeps) {
               resume,
               detailConcurrency: deps.detailConcurrency,
               flushRows: deps.flushRows,
+              draining: deps.draining,
             });
           } catch (err) {
             resume = checkpointOf(err) ?? resume;
@@ -77,6 +78,7 @@ export function createConversationActivities(deps: ActivityDeps) {
             resume: heartbeatCheckpoint(),
             detailConcurrency: deps.detailConcurrency,
             flushRows: deps.flushRows,
+            draining: deps.draining,
           }),
         );
         return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r) };

@@ -10,4 +10,9 @@ export interface ActivityDeps {
   detailConcurrency: number;
   /** Tickets per upsert batch. */
   flushRows: number;
+  /**
+   * Aborted when the worker starts a graceful shutdown: pollers return at once (the workflow starts
+   * the next one elsewhere), sync runs stop after the page in progress with their cursor heartbeated.
+   */
+  draining?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isIntercomError, type IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
@@ -7,7 +7,7 @@ import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
-import type { WindowCheckpoint } from './types';
+import { FailureTypes, type WindowCheckpoint } from './types';
 
 export interface SearchSyncOptions {
   db: Db;
@@ -20,6 +20,8 @@ export interface SearchSyncOptions {
   resume: WindowCheckpoint | null;
   detailConcurrency: number;
   flushRows: number;
+  /** Worker draining: stop after the page in progress (its cursor heartbeated) with a retryable failure. */
+  draining?: AbortSignal;
 }
 
 export interface SearchSyncResult extends WindowCheckpoint {
@@ -113,6 +115,9 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       cp.pages += 1;
       cp.startingAfter = next;
       ctx.heartbeat(snapshot());
+      if (o.draining?.aborted && next !== null) {
+        throw ApplicationFailure.create({ type: FailureTypes.workerShutdown, message: 'worker shutting down: resuming from the heartbeated cursor on another worker', nonRetryable: false });
+      }
     }
     return { ...snapshot(), totalCount, maxUpdatedAt };
   } catch (err) {

@@ -71,4 +71,6 @@ export const FailureTypes = {
   auth: 'IntercomAuthError',
   contract: 'IntercomContractError',
   gone: 'WorkspaceDisconnected',
+  /** A draining worker stopped a sync run between pages; retried elsewhere from the heartbeat. */
+  workerShutdown: 'WorkerShutdown',
 } as const;

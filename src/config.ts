@@ -50,6 +50,8 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Detail requests in flight per backfill window. */
   DETAIL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(24),
+  /** SIGTERM/SIGINT: how long in-flight activities get to finish their page before they are cancelled. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')

@@ -47,6 +47,6 @@ export async function createServices(config: Config): Promise<Services> {
   };
 }
 
-export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows'>> = {}): ActivityDeps {
-  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50 };
+export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows' | 'draining'>> = {}): ActivityDeps {
+  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50, draining: tuning.draining };
 }
