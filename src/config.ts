@@ -70,6 +70,20 @@ const envSchema = z.object({
   SIM_PORT: port.default(4010),
   SIM_CONVERSATIONS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The HTTP process (`npm run server`, and the endpoints of `npm start`): limits and OAuth guards.
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(50 * 1_048_576).default(1_048_576),
+  /** `true`, a hop count, or comma-separated addresses/CIDRs of the proxies whose X-Forwarded-For is believed. */
+  HTTP_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'must be true, false, a hop count, or comma-separated addresses/CIDRs')
+    .optional(),
+  OAUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  OAUTH_MAX_PENDING_STATES: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  /** Shared with the product: lets its signed-in users start OAuth without a connect link (src/oauth/productSession.ts). */
+  PRODUCT_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /** Combinations of the TEMPORAL_* security settings that cannot work, each named. */

@@ -3,7 +3,8 @@ import { loadConfig, type Config } from './config';
 import { createServices } from './app/services';
 import { connectClient, connectWorkerConnection, resolveTemporal } from './app/temporal';
 import { createConfiguredWorker } from './worker/createWorker';
-import { startOAuthServer } from './oauth/server';
+import { startProductServer } from './server/mount';
+import { createConnectLink } from './repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
 import { progressBar } from './app/progressBar';
@@ -51,25 +52,17 @@ async function main(): Promise<void> {
   const worker = await createConfiguredWorker(connection, config, services);
   const running = worker.run();
 
-  const oauth = await startOAuthServer({
-    connect: { db: services.db, cipher: services.cipher, http: services.http, temporal: client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
-    http: services.http,
-    clientId: config.INTERCOM_CLIENT_ID,
-    clientSecret: config.INTERCOM_CLIENT_SECRET,
-    publicUrl: config.PUBLIC_URL,
-    port: config.HTTP_PORT,
-    host: config.HTTP_HOST,
-    appBaseUrlOverride: config.INTERCOM_APP_BASE_URL,
-    apiBaseUrl: config.INTERCOM_API_BASE_URL ?? 'https://api.intercom.io',
-    log,
-  });
-  log(`OAuth endpoints: ${oauth.url}/oauth/start`);
+  // The same endpoints as `npm run server` (health, readiness, OAuth), mounted in this process.
+  const oauth = await startProductServer({ config, services, temporal: client, logger: { level: 'warn' } });
+  log(`HTTP endpoints: ${oauth.url} (/oauth/start needs a connect link: npm run cli -- connect-link)`);
   if (temporal.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}  (filter: IntercomWorkspaceId = "demo-workspace")`);
 
   let demoWorkspace: string | null = null;
   if (simulator) {
-    // Walk the real OAuth redirects, as a browser would: start → Intercom authorize → callback.
-    const start = await request(`${oauth.url}/oauth/start?workspace=demo-workspace`);
+    // Walk the real OAuth redirects, as a browser would: start → Intercom authorize → callback,
+    // with a connect link this demo makes for itself (as an operator would with the CLI).
+    const link = await createConnectLink(services.db, { ttlMs: 60_000, note: 'npm start demo' });
+    const start = await request(`${oauth.url}/oauth/start?link=${link.token}&workspace=demo-workspace`);
     await start.body.dump();
     const authorize = await request(String(start.headers.location));
     await authorize.body.dump();

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { createServices } from '../app/services';
 import { connectConfiguredClient } from '../app/temporal';
 import { connectWorkspace } from '../app/connectWorkspace';
+import { connectLinkCommand } from './connectLink';
 import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
 import type { ResyncRequest } from '../../workflows/types';
 
@@ -11,6 +12,8 @@ const USAGE = `usage: npm run cli -- <command> [args]
   migrate                                create the database if needed and run migrations
   connect [--token-file <path>]          connect a workspace with a private-app token, read from
                                          the file, else INTERCOM_ACCESS_TOKEN, else standard input
+  connect-link [--ttl 24h] [--note text] print a single-use URL that lets an admin connect a
+                                         workspace through OAuth (expires after --ttl, max 30d)
   status [workspace-id]                  one workspace or all, as a table
   pause <workspace-id>
   resume <workspace-id>
@@ -45,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { token: { type: 'string' }, 'token-file': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' } },
+    options: { token: { type: 'string' }, 'token-file': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, days: { type: 'string' }, ttl: { type: 'string' }, note: { type: 'string' } },
   });
   const [command, workspaceId] = positionals;
   if (!command) {
@@ -60,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'migrate') {
       console.log('migrations applied');
+      return 0;
+    }
+    if (command === 'connect-link') {
+      console.log(await connectLinkCommand(services.db, config, { ttl: values.ttl, note: values.note }));
       return 0;
     }
     if (command === 'verify') {

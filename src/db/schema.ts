@@ -29,6 +29,18 @@ export interface OauthStatesTable {
   created_at: CreatedAt;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** `link:<connect link id>` or `session:<product account>` (migration 20261129T0600). */
+  initiated_by: string | null;
+}
+
+/** A one-time connect link (migration 20261129T0600); the token itself is never stored. */
+export interface ConnectLinksTable {
+  id: string;
+  token_hash: string;
+  note: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 export interface TicketsTable {
@@ -133,6 +145,7 @@ export interface Database {
   workspaces: WorkspacesTable;
   intercom_credentials: IntercomCredentialsTable;
   oauth_states: OauthStatesTable;
+  connect_links: ConnectLinksTable;
   tickets: TicketsTable;
   ticket_status_events: TicketStatusEventsTable;
   agents: AgentsTable;

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { startOAuthServer, type OAuthServer } from '../../src/oauth/server';
+import { startTestServer, type TestServer } from '../server/testServer';
 import { statusQuery } from '../../workflows/messages';
 import { backfillChildId, resyncChildId, workspaceWorkflowId } from '../../workflows/ids';
 import { recordHistories } from '../helpers/histories';
@@ -15,7 +15,7 @@ const DEADLINE_MS = 15_000;
 
 describe('a workspace from OAuth to live loops', () => {
   let stack: Stack;
-  let oauth: OAuthServer;
+  let oauth: TestServer;
   const status = () => workspaceStatus(stack.env.client, WS) as Promise<WorkspaceStatusView>;
 
   beforeAll(async () => {
@@ -23,15 +23,7 @@ describe('a workspace from OAuth to live loops', () => {
       simulator: { seed: 7, workspaces: [{ id: WS, name: 'Lifecycle Co', region: 'us', conversations: 300 }] },
       workflow: { cadence: CADENCE, backfill: { heartbeatTimeoutMs: 10_000 } },
     });
-    oauth = await startOAuthServer({
-      connect: stack.connectDeps,
-      http: stack.http,
-      clientId: 'sim-client',
-      clientSecret: 'sim-secret',
-      port: 0,
-      appBaseUrlOverride: stack.sim.baseUrl,
-      apiBaseUrl: stack.sim.baseUrl,
-    });
+    oauth = await startTestServer(stack);
   });
   afterAll(async () => {
     await oauth?.close();
@@ -39,7 +31,7 @@ describe('a workspace from OAuth to live loops', () => {
   });
 
   async function oauthFlow(): Promise<{ callbackUrl: string; cookie: string; status: number; body: string }> {
-    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}&link=${await oauth.link()}`);
     await start.body.dump();
     expect(start.statusCode).toBe(302);
     const authorize = await request(String(start.headers.location));
@@ -75,11 +67,12 @@ describe('a workspace from OAuth to live loops', () => {
     const again = await request(replay.callbackUrl, { headers: { cookie: replay.cookie } }); // …but the same callback twice does not
     expect(again.statusCode).toBe(400);
     expect(await again.body.text()).toContain('reused');
-    const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=not-a-state`);
+    const made = 'u'.repeat(43); // well-formed, never issued, and the browser's cookie matches it
+    const unknown = await request(`${oauth.url}/oauth/callback?code=x&state=${made}`, { headers: { cookie: `intercom_sync_oauth_state=${made}` } });
     expect(unknown.statusCode).toBe(400);
     expect(await unknown.body.text()).toContain('unknown');
     // A valid state from a flow that another browser started (no cookie, or another flow's) is refused.
-    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}`);
+    const start = await request(`${oauth.url}/oauth/start?workspace=${WS}&link=${await oauth.link()}`);
     await start.body.dump();
     const authorize = await request(String(start.headers.location));
     await authorize.body.dump();
