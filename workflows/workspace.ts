@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  patched,
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
@@ -16,7 +17,7 @@ import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/sea
 import { incremental, poller as pollerActivities, quick } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { describe, isCancellation, needsCredentials } from './failures';
-import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
+import { backfillControlSignal, backfillProgressSignal, credentialsRevokedSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery, wakeDefaultSignal } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, JobStatus, ResyncRequest, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
 
@@ -145,6 +146,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     },
   );
   setHandler(disconnectUpdate, () => ((s.disconnected = true), view()), { validator: () => assertActive(active()) });
+  // Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is running).
+  let wakeRequested = false;
+  setHandler(wakeDefaultSignal, () => {
+    wakeRequested = true;
+  });
+  // A confirmed uninstall: the same state as an activity's 401 (the loop stops the jobs, closes the gate).
+  setHandler(credentialsRevokedSignal, () => {
+    if (!s.disconnected) s.needsReauth = true;
+  });
   setHandler(reauthorizedSignal, () => {
     s.needsReauth = false;
     s.authEpoch += 1;
@@ -306,7 +316,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       );
     }
     if (!s.needsReauth) startPoller();
-    if (!s.needsReauth && Date.now() >= s.nextDefaultAt) {
+    const woken = wakeRequested && patched('webhook-wake');
+    if (!s.needsReauth && (Date.now() >= s.nextDefaultAt || woken)) {
+      wakeRequested = false;
       const r = await runJob(
         s.jobs.default,
         () =>
@@ -327,7 +339,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
     const snapshot = stateKey(s);
     await condition(
-      () => s.disconnected || s.paused || s.needsReauth || s.pendingResync !== null || s.catalogDue || pollerDone || stateKey(s) !== snapshot,
+      () => s.disconnected || s.paused || s.needsReauth || s.pendingResync !== null || s.catalogDue || pollerDone || wakeRequested || stateKey(s) !== snapshot,
       Math.max(1, s.nextDefaultAt - Date.now()),
     );
   }

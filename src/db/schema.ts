@@ -155,6 +155,15 @@ export interface Database {
   queues: QueuesTable;
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
+  workspace_wakes: WorkspaceWakesTable;
+}
+
+/** Coalesced webhook wakes of a workspace's default job (see src/repositories/wakes.ts). */
+export interface WorkspaceWakesTable {
+  workspace_id: string;
+  wake_pending: Generated<boolean>;
+  wake_requested_at: Timestamp | null;
+  updated_at: Generated<Date>;
 }
 
 export type TicketRow = Insertable<TicketsTable>;

@@ -23,6 +23,7 @@ import { RateLimiter } from './rateLimit';
 import { SimServer } from './server';
 import { StatsCollector } from './stats';
 import { TokenRegistry } from './tokens';
+import { WebhookSender, type WebhookEvent, type WebhookStats, type WebhookTarget } from './webhooks';
 import type { FaultOptions, SimStats, Simulator, SimulatorOptions, SimWorkspace, SimWorkspaceSpec } from './types';
 import { WorkspaceState } from './workspace';
 
@@ -84,7 +85,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const stats = new StatsCollector();
   const rate = new RateLimiter(now, windowMs, opts.ratePerMinute ?? 1000);
   const faults = new Faults(new Rng(mixSeed(seed, 0xfa)), opts.faults);
-  const oauth = new OAuthServer(opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' }, now, tokens, (wanted) => {
+  const oauthClient = opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' };
+  const webhookRng = new Rng(mixSeed(seed, 0x3b));
+  const webhooks = new WebhookSender(oauthClient.clientSecret, now, () => webhookRng.float());
+  for (const ws of workspaces.values()) ws.onEvent = (topic, item) => webhooks.emit({ workspaceId: ws.id, topic, item });
+  const oauth = new OAuthServer(oauthClient, now, tokens, (wanted) => {
     if (wanted === undefined) return firstWorkspace ?? null;
     if (workspaces.has(wanted)) return wanted;
     for (const ws of workspaces.values()) if (ws.name === wanted) return ws.id;
@@ -106,6 +111,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     baseUrl,
     async stop(): Promise<void> {
       live.stop();
+      webhooks.configure({ url: null });
+      await webhooks.settle();
       await server.close();
     },
     stats: (): SimStats => stats.snapshot(),
@@ -129,6 +136,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return tokens.issue(workspaceId);
     },
     startLive: (o?: { intervalMs?: number }) => live.start(o?.intervalMs),
+    setWebhooks: (t: WebhookTarget) => webhooks.configure(t),
+    webhook: (e: WebhookEvent) => webhooks.build(e),
+    webhookStats: (): WebhookStats => ({ ...webhooks.stats }),
+    settleWebhooks: () => webhooks.settle(),
     stopLive: () => live.stop(),
   };
 }

@@ -31,6 +31,9 @@ export class WorkspaceState implements SimWorkspace {
   version = 0;
   readonly searchCache = new Map<string, { version: number; matches: ConvRecord[] }>();
 
+  /** Told of every change, as the webhook topic Intercom would send and its item (see webhooks.ts). */
+  onEvent: ((topic: string, item: unknown) => void) | null = null;
+
   constructor(
     readonly spec: SimWorkspaceSpec,
     data: WorkspaceData,
@@ -150,13 +153,16 @@ export class WorkspaceState implements SimWorkspace {
     if (this.rng.chance(0.5)) applyAction(this.directory, rec, { kind: 'assign', by: 'bot' }, at, this.rng);
     rec.updatedAt = Math.max(at, nowSec);
     this.insert(rec);
-    return toConversation(rec);
+    const conversation = toConversation(rec);
+    this.onEvent?.('conversation.user.created', toConversation(rec, true));
+    return conversation;
   }
 
   updateConversation(id: string, atMs?: number): void {
     const rec = this.mustGet(id);
     const at = Math.floor((atMs ?? this.now()) / 1000);
     const actions: Action[] = [];
+    const wasClosed = rec.state === 'closed';
     if (rec.state === 'closed') {
       actions.push({ kind: 'reopen', variant: reopenVariant(this.rng) }, { kind: 'human' });
     } else {
@@ -166,6 +172,8 @@ export class WorkspaceState implements SimWorkspace {
     for (const a of actions) applyAction(this.directory, rec, a, at, this.rng);
     rec.updatedAt = Math.max(rec.updatedAt, at);
     this.changed(rec);
+    const topic = rec.state === 'closed' ? 'conversation.admin.closed' : wasClosed ? 'conversation.admin.opened' : 'conversation.admin.replied';
+    if (this.onEvent) this.onEvent(topic, toConversation(rec, true));
   }
 
   setAway(adminId: string, away: boolean, reassign?: boolean): void {
@@ -173,6 +181,7 @@ export class WorkspaceState implements SimWorkspace {
     if (admin === undefined) throw new Error(`workspace ${this.id} has no admin ${adminId}`);
     admin.away_mode_enabled = away;
     if (reassign !== undefined) admin.away_mode_reassign = reassign;
+    this.onEvent?.('admin.away_mode_updated', { ...admin, team_ids: [...admin.team_ids] });
   }
 
   /** Picks a conversation for live updates. */
