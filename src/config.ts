@@ -58,6 +58,8 @@ const envSchema = z.object({
     .optional(),
   INTERCOM_CLIENT_ID: z.string().min(1).optional(),
   INTERCOM_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Largest webhook body accepted (conversation payloads carry parts). */
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(20_971_520).default(2_097_152),
   /** Overrides every regional API host (tests and the simulator). */
   INTERCOM_API_BASE_URL: optionalUrl,
   /** Overrides the host of the OAuth authorize page. */

@@ -148,6 +148,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   setHandler(disconnectUpdate, () => ((s.disconnected = true), view()), { validator: () => assertActive(active()) });
   // Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is running).
   let wakeRequested = false;
+  // Woken runs start at most every WAKE_MIN_GAP_MS: a steady stream of webhooks cannot chain runs back to back.
+  let lastDefaultStart = 0;
   setHandler(wakeDefaultSignal, () => {
     wakeRequested = true;
   });
@@ -316,9 +318,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       );
     }
     if (!s.needsReauth) startPoller();
-    const woken = wakeRequested && patched('webhook-wake');
+    const woken = wakeRequested && patched('webhook-wake') && Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS;
     if (!s.needsReauth && (Date.now() >= s.nextDefaultAt || woken)) {
       wakeRequested = false;
+      lastDefaultStart = Date.now();
       const r = await runJob(
         s.jobs.default,
         () =>
@@ -339,8 +342,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
     const snapshot = stateKey(s);
     await condition(
-      () => s.disconnected || s.paused || s.needsReauth || s.pendingResync !== null || s.catalogDue || pollerDone || wakeRequested || stateKey(s) !== snapshot,
-      Math.max(1, s.nextDefaultAt - Date.now()),
+      () => s.disconnected || s.paused || s.needsReauth || s.pendingResync !== null || s.catalogDue || pollerDone || (wakeRequested && Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS) || stateKey(s) !== snapshot,
+      Math.max(1, Math.min(s.nextDefaultAt, wakeRequested ? lastDefaultStart + WAKE_MIN_GAP_MS : Infinity) - Date.now()),
     );
   }
 
@@ -354,6 +357,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   publishSearchAttributes();
   await condition(allHandlersFinished);
 }
+
+/** The shortest time between two webhook-woken default runs. */
+const WAKE_MIN_GAP_MS = 2_000;
 
 function assertActive(active: boolean): void {
   if (!active) throw ApplicationFailure.nonRetryable('the workspace is disconnected; connect it again first', 'WorkspaceDisconnected');

@@ -4,6 +4,7 @@ import type { Services } from '../app/services';
 import type { ConnectResult } from '../app/connectWorkspace';
 import { oauthRoutes } from '../oauth/routes';
 import { healthRoutes } from './health';
+import { webhookRoutes } from './webhooks';
 import { postgresReady, temporalReady } from './readiness';
 import { startHttpServer, type HttpServer } from './listen';
 import { httpLimits, trustProxy } from './settings';
@@ -50,6 +51,13 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
         rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE,
         productSessionSecret: config.PRODUCT_SESSION_SECRET,
         onConnected: o.onConnected,
+      });
+      await app.register(webhookRoutes, {
+        db: services.db,
+        temporal: o.temporal,
+        clients: services.clients,
+        clientSecret,
+        bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
       });
     },
   });
