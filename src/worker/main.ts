@@ -12,14 +12,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // SIGTERM/SIGINT are ours (installDrain), not the SDK runtime's: activities learn of the drain first.
   installRuntime(config.LOG_LEVEL, { shutdownSignals: [] });
-  let worker: Worker | undefined;
-  const drain = installDrain(() => worker, (l) => console.error(l));
+  const running: { worker?: Worker } = {};
+  const drain = installDrain(() => running.worker, (l) => console.error(l));
   const services = await createServices(config);
   const temporal = await resolveTemporal(config, (l) => console.error(l));
   const client = await connectClient(temporal.target);
   await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => console.error(l)).finally(() => client.connection.close());
   const connection = await connectWorkerConnection(temporal.target);
-  worker = await createConfiguredWorker(connection, config, services, drain.signal);
+  const worker = await createConfiguredWorker(connection, config, services, drain.signal);
+  running.worker = worker;
   console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.target.address}${temporal.target.tls ? ' (TLS)' : ''}`);
   if (!drain.signal.aborted) await worker.run();
   await connection.close();
