@@ -3,6 +3,7 @@ import { backfillScenario } from './bench/scenarios/backfill';
 import { crashScenario } from './bench/scenarios/crash';
 import { fleetScenario } from './bench/scenarios/fleet';
 import { writesScenario } from './bench/scenarios/writes';
+import { webhooksScenario } from './bench/scenarios/webhooks';
 import { evaluate, goalsMet, table, writeResult, type ScenarioOutput } from './bench/report';
 import { log } from './bench/stack';
 
@@ -14,7 +15,7 @@ import { log } from './bench/stack';
  * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
  * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
  */
-const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet'] as const;
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'webhooks'] as const;
 type Name = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -69,6 +70,8 @@ function run(name: Name, o: { quick: boolean; cpuProf: boolean; inspect: boolean
       return writesScenario({ quick: o.quick });
     case 'crash':
       return crashScenario({ quick: o.quick, cpuProf: o.cpuProf });
+    case 'webhooks':
+      return webhooksScenario({ quick: o.quick });
   }
 }
 
