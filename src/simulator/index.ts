@@ -89,7 +89,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const oauthClient = opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' };
   const webhookRng = new Rng(mixSeed(seed, 0x3b));
   const webhooks = new WebhookSender(oauthClient.clientSecret, now, () => webhookRng.float());
-  for (const ws of workspaces.values()) ws.onEvent = (topic, item) => webhooks.emit({ workspaceId: ws.id, topic, item });
+  // The item is built only while deliveries are on: live mode with many workspaces pays nothing otherwise.
+  for (const ws of workspaces.values()) ws.onEvent = (topic, item) => webhooks.active && webhooks.emit({ workspaceId: ws.id, topic, item: item() });
   const oauth = new OAuthServer(oauthClient, now, tokens, (wanted) => {
     if (wanted === undefined) return firstWorkspace ?? null;
     if (workspaces.has(wanted)) return wanted;

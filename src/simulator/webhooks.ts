@@ -36,6 +36,10 @@ export class WebhookSender {
     private readonly random: () => number,
   ) {}
 
+  get active(): boolean {
+    return this.target.url !== null;
+  }
+
   configure(t: WebhookTarget): void {
     if (t.dropRate !== undefined && !(t.dropRate >= 0 && t.dropRate <= 1)) throw new Error('dropRate must be within 0..1');
     this.target = { ...t };

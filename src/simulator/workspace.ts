@@ -33,7 +33,7 @@ export class WorkspaceState implements SimWorkspace {
   readonly searchCache = new Map<string, { version: number; matches: ConvRecord[] }>();
 
   /** Told of every change, as the webhook topic Intercom would send and its item (see webhooks.ts). */
-  onEvent: ((topic: string, item: unknown) => void) | null = null;
+  onEvent: ((topic: string, item: () => unknown) => void) | null = null;
 
   constructor(
     readonly spec: SimWorkspaceSpec,
@@ -179,7 +179,7 @@ export class WorkspaceState implements SimWorkspace {
     this.insert(rec);
     if (this.poisonRate > 0 && this.rng.chance(this.poisonRate)) this.setPoison(rec.id, POISON_KINDS[this.rng.int(0, POISON_KINDS.length - 1)] ?? 'nul_subject');
     const conversation = toConversation(rec);
-    this.onEvent?.('conversation.user.created', toConversation(rec, true));
+    this.onEvent?.('conversation.user.created', () => toConversation(rec, true));
     return conversation;
   }
 
@@ -198,7 +198,7 @@ export class WorkspaceState implements SimWorkspace {
     rec.updatedAt = Math.max(rec.updatedAt, at);
     this.changed(rec);
     const topic = rec.state === 'closed' ? 'conversation.admin.closed' : wasClosed ? 'conversation.admin.opened' : 'conversation.admin.replied';
-    if (this.onEvent) this.onEvent(topic, toConversation(rec, true));
+    this.onEvent?.(topic, () => toConversation(rec, true));
   }
 
   setAway(adminId: string, away: boolean, reassign?: boolean): void {
@@ -206,7 +206,7 @@ export class WorkspaceState implements SimWorkspace {
     if (admin === undefined) throw new Error(`workspace ${this.id} has no admin ${adminId}`);
     admin.away_mode_enabled = away;
     if (reassign !== undefined) admin.away_mode_reassign = reassign;
-    this.onEvent?.('admin.away_mode_updated', { ...admin, team_ids: [...admin.team_ids] });
+    this.onEvent?.('admin.away_mode_updated', () => ({ ...admin, team_ids: [...admin.team_ids] }));
   }
 
   /** Picks a conversation for live updates. */
