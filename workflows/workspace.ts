@@ -532,6 +532,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
     const snapshot = stateKey(s) + errorKey();
     const wakeAt = Math.min(s.nextDefaultAt, s.pollerRetryAt ?? Infinity);
+    const wakeArmed = wakeRequested;
     await condition(
       () =>
         s.disconnected ||
@@ -541,9 +542,11 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         (s.catalogDue && !catalogRunning) ||
         pollerStartable() ||
         (v2 && requested > applied) ||
-        (wakeRequested && Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS) ||
+        // A wake that arrives during this wait ends it (the timeout below did not count on it);
+        // one already pending is covered by that timeout (the gap's end), so the loop never spins.
+        (wakeRequested && (!wakeArmed || Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS)) ||
         stateKey(s) + errorKey() !== snapshot,
-      Math.max(1, Math.min(wakeAt, wakeRequested ? lastDefaultStart + WAKE_MIN_GAP_MS : Infinity) - Date.now()),
+      Math.max(1, Math.min(wakeAt, wakeArmed ? lastDefaultStart + WAKE_MIN_GAP_MS : Infinity) - Date.now()),
     );
   }
 
