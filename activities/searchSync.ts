@@ -4,10 +4,11 @@ import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { isPlausibleUnixSec, ticketTimeProblem } from '../src/mapping/clean';
-import { knownUpdatedAt } from '../src/repositories/tickets';
+import { knownUpdatedAt, markTicketsDeleted } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
 import { retryOnConnectionLoss } from '../src/db/errors';
+import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import { writeTickets } from './ticketWrites';
 import { FailureTypes, type WindowCheckpoint } from './types';
@@ -59,6 +60,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
   let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
+  // A stored ticket naming a team or tag we lack makes it be read at once (activities/catalog.ts).
+  const catalog = createCatalogGuard(o.db, o.client, o.workspaceId, ctx.log);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
@@ -82,6 +85,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       if (errorsOnRecord) await retryOnConnectionLoss(() => clearSyncErrors(o.db, o.workspaceId, stored));
       cp.stored += written.stored.length;
       cp.failed += written.rejected.length;
+      const storedIds = new Set(stored);
+      await catalog.afterStore(rows.filter((r) => storedIds.has(r.ticket.conversation_id)));
     });
   /** A record passed over for a reason of its own (not its answer's shape): recorded, and the rest go on. */
   const passOver = async (id: string, problem: string) => {
@@ -95,11 +100,12 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       try {
         return await o.client.getConversation(id);
       } catch (err) {
-        if (!isIntercomError(err) || err.code !== 'contract_violation') throw err;
-        if (attempt < CONTRACT_ATTEMPTS) continue;
+        if (!isIntercomError(err) || (err.code !== 'contract_violation' && err.code !== 'response_too_large')) throw err;
+        // A body over the cap would be just as large again: quarantined at once.
+        if (err.code === 'contract_violation' && attempt < CONTRACT_ATTEMPTS) continue;
         await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
         errorsOnRecord = true;
-        ctx.log.warn('conversation passed over: its response breaks the contract', { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
+        ctx.log.warn(`conversation passed over: ${err.code === 'response_too_large' ? 'its response is over the size cap' : 'its response breaks the contract'}`, { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
         return 'failed' as const;
       }
     }
@@ -132,7 +138,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
           return;
         }
         if (!conversation) {
-          cp.missing += 1; // deleted between the search and the detail request
+          cp.missing += 1; // deleted between the search and the detail request: no longer a contact
+          await markTicketsDeleted(o.db, o.workspaceId, [{ conversationId: summary.id, deletedAt: new Date() }]);
           return;
         }
         const row = toTicketRow(o.workspaceId, conversation, syncedAt);
