@@ -69,6 +69,7 @@ export function createAgentActivities(deps: ActivityDeps) {
                 applied = fingerprint;
                 result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
               }
+              deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
               if (deps.draining?.aborted) break;
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;

@@ -1,5 +1,6 @@
 import type { Db } from '../src/db/connection';
 import type { ClientProvider } from '../src/intercom/clientProvider';
+import type { SyncMetrics } from '../src/observability/metrics';
 import type { PostgresGate } from '../src/ratelimit/gate';
 
 export interface ActivityDeps {
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   detailConcurrency: number;
   /** Tickets per upsert batch. */
   flushRows: number;
+  /** Rows written, sync errors, loop lags, backfill progress (absent in some tests). */
+  metrics?: SyncMetrics;
   /**
    * Aborted when the worker starts a graceful shutdown: pollers return at once (the workflow starts
    * the next one elsewhere), sync runs stop after the page in progress with their cursor heartbeated.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { verifySignature } from '../webhooks/signature';
 import { handleNotification, handleUninstall, notificationSchema, type Outcome, type WebhookDeps } from '../webhooks/handler';
 import { sendText } from './pages';
+import type { WebhookMetrics } from '../observability/metrics';
 
 export const WEBHOOK_PATH = '/intercom/webhooks';
 export const UNINSTALL_PATH = '/intercom/uninstall';
@@ -10,7 +11,11 @@ export const UNINSTALL_PATH = '/intercom/uninstall';
 export interface WebhookRoutesOptions extends WebhookDeps {
   clientSecret: string;
   bodyLimitBytes: number;
+  metrics?: WebhookMetrics;
 }
+
+const topicKind = (topic: string): 'conversation' | 'admin' | 'other' =>
+  topic.startsWith('conversation') ? 'conversation' : topic.startsWith('admin.') ? 'admin' : 'other';
 
 const uninstallSchema = z.object({ app_id: z.string().min(1) });
 
@@ -36,11 +41,16 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     // Nothing is read from an unsigned body, nothing is written for it.
     if (!verifySignature(raw, req.headers['x-hub-signature'], o.clientSecret)) {
+      o.metrics?.webhookRejected(req.headers['x-hub-signature'] === undefined ? 'missing_signature' : 'bad_signature');
       req.log.info({ reason: 'bad signature' }, 'webhook rejected');
       return sendText(reply, 401, 'Invalid signature.');
     }
     const parsed = notificationSchema.safeParse(parseJson(raw));
-    if (!parsed.success) return sendText(reply, 400, 'Not an Intercom notification_event.');
+    if (!parsed.success) {
+      o.metrics?.webhookRejected('malformed');
+      return sendText(reply, 400, 'Not an Intercom notification_event.');
+    }
+    o.metrics?.webhookReceived(topicKind(parsed.data.topic));
     const outcome = await handleNotification(o, parsed.data);
     req.log.info({ topic: parsed.data.topic, workspaceId: parsed.data.app_id, result: outcome.result }, 'webhook');
     return answer(reply, outcome);
@@ -50,7 +60,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const parsed = uninstallSchema.safeParse(parseJson(raw));
     if (!parsed.success) return sendText(reply, 400, 'An uninstall notice carries app_id.');
+    o.metrics?.webhookReceived('uninstall');
     const outcome = await handleUninstall(o, parsed.data.app_id);
+    if (outcome.result.startsWith('not confirmed')) o.metrics?.webhookRejected('forged_uninstall');
     req.log.info({ workspaceId: parsed.data.app_id, result: outcome.result }, 'uninstall notice');
     return answer(reply, outcome);
   });

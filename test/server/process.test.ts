@@ -122,6 +122,15 @@ describe('npm run server', () => {
     expect((await request(url)).statusCode).toBe(403);
   });
 
+  it('serves /metrics: webhook counters declared, per-workspace gauges read from Postgres', async () => {
+    const r = await get(`${base}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('# TYPE intercom_sync_webhooks_received_total counter');
+    expect(r.body).toContain('# TYPE intercom_sync_webhooks_rejected_total counter');
+    expect(r.body).toContain('# TYPE intercom_sync_workspace_gate gauge');
+    expect(r.body).toMatch(/^intercom_sync_metrics_snapshot_ok 1$/m);
+  });
+
   it('SIGTERM: stops accepting, finishes the request in flight (a webhook half sent), exits 0', async () => {
     const { body, headers } = stack.sim.webhook({ workspaceId: 'proc-ws', topic: 'ping', item: { type: 'ping' } });
     const socket = connect(Number(new URL(base).port), '127.0.0.1');
