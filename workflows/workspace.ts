@@ -18,7 +18,7 @@ import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/
 import { poller as pollerActivities, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { classOf, describe, isCancellation, needsCredentials } from './failures';
-import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
+import { backfillControlSignal, backfillProgressSignal, credentialsRevokedSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery, wakeDefaultSignal } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
 
@@ -83,6 +83,8 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
  * retention timer. Histories recorded before it replay on the old path.
  */
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
+/** The status mirror is written while an awaited job runs, when what it would say has changed. */
+export const MIRROR_WHILE_JOBS_RUN_PATCH = 'mirror-while-jobs-run';
 
 const emptyJob = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 const emptyBackfill = (childId: string | null): BackfillJobStatus => ({
@@ -116,6 +118,8 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  // The mirror (and search attributes) follow status changes while the default job runs, not after it.
+  const mirrorLive = v2 && patched(MIRROR_WHILE_JOBS_RUN_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -195,6 +199,20 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     },
   );
   setHandler(disconnectUpdate, () => ((s.disconnected = true), takeEffect()), { validator: () => assertActive(active()) });
+  // Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is running).
+  let wakeRequested = false;
+  // Woken runs start at most every WAKE_MIN_GAP_MS: a steady stream of webhooks cannot chain runs back to back.
+  let lastDefaultStart = 0;
+  setHandler(wakeDefaultSignal, () => {
+    wakeRequested = true;
+  });
+  // A confirmed uninstall: the same state as an activity's 401 (the loop stops the jobs, closes the gate).
+  setHandler(credentialsRevokedSignal, () => {
+    if (s.disconnected || s.needsReauth) return;
+    s.needsReauth = true;
+    s.jobs.default.lastError = 'the app was uninstalled in Intercom (confirmed: Intercom refuses the stored token)';
+    s.jobs.default.errorClass = 'auth';
+  });
   setHandler(reauthorizedSignal, () => {
     s.needsReauth = false;
     s.authEpoch += 1;
@@ -248,10 +266,14 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   }
 
   let lastDbStatus: string | null = null;
+  const mirrorKey = (): string => {
+    const err = currentError();
+    return v2 ? `${status()}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : status();
+  };
   async function mirrorStatus(): Promise<void> {
     const current = status();
     const err = currentError();
-    const key = v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current;
+    const key = mirrorKey();
     if (key === lastDbStatus) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
@@ -348,7 +370,12 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       (result) => (outcome = { result }),
       () => (outcome = 'interrupted'),
     );
-    await condition(() => outcome !== undefined || interrupted());
+    for (;;) {
+      await condition(() => outcome !== undefined || interrupted() || (mirrorLive && mirrorKey() !== lastDbStatus));
+      if (outcome !== undefined || interrupted()) break;
+      await mirrorStatus();
+      publishSearchAttributes();
+    }
     if (outcome === undefined) {
       scope.cancel();
       await condition(() => outcome !== undefined);
@@ -481,7 +508,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       }
     }
     if (!s.needsReauth) startPoller();
-    if (!s.needsReauth && Date.now() >= s.nextDefaultAt) {
+    const woken = wakeRequested && patched('webhook-wake') && Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS;
+    if (!s.needsReauth && (Date.now() >= s.nextDefaultAt || woken)) {
+      wakeRequested = false;
+      lastDefaultStart = Date.now();
       const run = await runInterruptible(
         s.jobs.default,
         () =>
@@ -515,6 +545,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
     const snapshot = stateKey(s) + errorKey();
     const wakeAt = Math.min(s.nextDefaultAt, s.pollerRetryAt ?? Infinity);
+    const wakeArmed = wakeRequested;
     await condition(
       () =>
         s.disconnected ||
@@ -524,8 +555,11 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         (s.catalogDue && !catalogRunning) ||
         pollerStartable() ||
         (v2 && requested > applied) ||
+        // A wake that arrives during this wait ends it (the timeout below did not count on it);
+        // one already pending is covered by that timeout (the gap's end), so the loop never spins.
+        (wakeRequested && (!wakeArmed || Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS)) ||
         stateKey(s) + errorKey() !== snapshot,
-      Math.max(1, wakeAt - Date.now()),
+      Math.max(1, Math.min(wakeAt, wakeArmed ? lastDefaultStart + WAKE_MIN_GAP_MS : Infinity) - Date.now()),
     );
   }
 
@@ -544,6 +578,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   applied = requested;
   await condition(allHandlersFinished);
 }
+
+/** The shortest time between two webhook-woken default runs. */
+const WAKE_MIN_GAP_MS = 2_000;
 
 function assertActive(active: boolean): void {
   if (!active) throw ApplicationFailure.nonRetryable('the workspace is disconnected; connect it again first', 'WorkspaceDisconnected');
