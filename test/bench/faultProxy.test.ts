@@ -1,6 +1,6 @@
+import { caught } from '../../testkit/caught';
 import { request } from 'undici';
-import { createIntercomHttp, IntercomClient, isIntercomError, type IntercomHttp } from '../../src/intercom/client';
-import type { IntercomError } from '../../src/intercom/errors';
+import { createIntercomHttp, IntercomClient, type IntercomHttp } from '../../src/intercom/client';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { startSimulator, type Simulator } from '../../testkit/simulator';
 import { BAD_TIMESTAMP_SEC, startFaultProxy, type FaultProxy } from '../../scripts/bench/faultProxy';
@@ -11,16 +11,6 @@ import { BAD_TIMESTAMP_SEC, startFaultProxy, type FaultProxy } from '../../scrip
 const WS = 'ws-proxy';
 const TOKEN = `tok-${WS}`;
 const NONE = { serverError: 0, timeout: 0, malformedSearch: 0, malformedDetail: 0, malformedOther: 0 };
-
-async function caught(p: Promise<unknown>): Promise<IntercomError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isIntercomError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IntercomError, the call succeeded');
-}
 
 describe('fault proxy (chaos benchmark)', () => {
   let sim: Simulator;

@@ -1,5 +1,5 @@
-import { createIntercomHttp, exchangeOAuthCode, IntercomClient, isIntercomError, RESPONSE_CAPS, type IntercomHttp } from '../../src/intercom/client';
-import type { IntercomError } from '../../src/intercom/errors';
+import { caught } from '../../testkit/caught';
+import { createIntercomHttp, exchangeOAuthCode, IntercomClient, RESPONSE_CAPS, type IntercomHttp } from '../../src/intercom/client';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { Slots } from '../../src/intercom/slots';
 import { hugeBody, json, startFakeServer, trickle, type FakeServer } from './fakeServer';
@@ -9,16 +9,6 @@ const MB = 1024 * 1024;
 
 function conversation(id: string): unknown {
   return { type: 'conversation', id, created_at: 1_700_000_000, updated_at: 1_700_000_100, state: 'open', conversation_parts: { type: 'conversation_part.list', total_count: 0, conversation_parts: [] } };
-}
-
-async function caught(p: Promise<unknown>): Promise<IntercomError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isIntercomError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IntercomError, the call succeeded');
 }
 
 describe('bounded responses', () => {

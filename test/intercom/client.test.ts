@@ -1,5 +1,5 @@
-import { createIntercomHttp, exchangeOAuthCode, IntercomClient, INTERCOM_VERSION, isAuthError, isIntercomError, type IntercomHttp } from '../../src/intercom/client';
-import type { IntercomError } from '../../src/intercom/errors';
+import { caught } from '../../testkit/caught';
+import { createIntercomHttp, exchangeOAuthCode, IntercomClient, INTERCOM_VERSION, isAuthError, type IntercomHttp } from '../../src/intercom/client';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { errorList, json, startFakeServer, type FakeServer } from './fakeServer';
 
@@ -26,16 +26,6 @@ function conversation(id: string, parts = 5): unknown {
       })),
     },
   };
-}
-
-async function caught(p: Promise<unknown>): Promise<IntercomError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isIntercomError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IntercomError, the call succeeded');
 }
 
 function expectNoToken(err: unknown): void {

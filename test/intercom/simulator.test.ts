@@ -1,6 +1,6 @@
+import { caught } from '../../testkit/caught';
 import { createDb, type Db } from '../../src/db/connection';
-import { createIntercomHttp, inWindow, IntercomClient, isIntercomError, windowQuery, type IntercomHttp } from '../../src/intercom/client';
-import type { IntercomError } from '../../src/intercom/errors';
+import { createIntercomHttp, inWindow, IntercomClient, windowQuery, type IntercomHttp } from '../../src/intercom/client';
 import type { RateLimiter } from '../../src/ratelimit/limiter';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 import { PostgresRateLimiter } from '../../src/ratelimit/postgres';
@@ -9,16 +9,6 @@ import { createTestDb, type TestDb } from '../helpers/db';
 
 const WS = 'ws-sim';
 const FAST = 'ws-fast';
-
-async function caught(p: Promise<unknown>): Promise<IntercomError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isIntercomError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IntercomError, the call succeeded');
-}
 
 describe('IntercomClient against the simulator', () => {
   let sim: Simulator;
