@@ -46,9 +46,9 @@ export function wireDeps(o: WiringOptions): Wiring {
 }
 
 /** A connected workspace with stored credentials, and the activities wired against the simulator. */
-export async function connectedActivities(o: WiringOptions & { workspaceId: string; name: string }): Promise<Wiring & { acts: ReturnType<typeof createActivities> }> {
+export async function connectedActivities(o: WiringOptions & { workspaceId: string; name: string; connectedAt?: Date }): Promise<Wiring & { acts: ReturnType<typeof createActivities> }> {
   const w = wireDeps(o);
-  await upsertWorkspace(o.db, { id: o.workspaceId, name: o.name, region: 'us', status: 'Connected', connectedAt: new Date() });
+  await upsertWorkspace(o.db, { id: o.workspaceId, name: o.name, region: 'us', status: 'Connected', connectedAt: o.connectedAt ?? new Date() });
   await saveCredentials(o.db, o.workspaceId, w.cipher.encrypt(`tok-${o.workspaceId}`, o.workspaceId), w.cipher.keyId);
   return { ...w, acts: createActivities(w.deps) };
 }

@@ -1,16 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
+import type { createActivities } from '../../activities';
 import type { PollAgentStatesResult, SyncDeletedResult, SyncUpdatedResult } from '../../activities/types';
 import { verifyReport } from '../../src/cli/commands';
-import { createTokenCipher } from '../../src/crypto/tokenCipher';
-import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
-import { ClientProvider } from '../../src/intercom/clientProvider';
-import { PostgresRateLimiter } from '../../src/ratelimit';
-import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
-import { saveCredentials } from '../../src/repositories/credentials';
+import { type IntercomHttp } from '../../src/intercom/client';
 import { countTickets } from '../../src/repositories/tickets';
-import { upsertWorkspace } from '../../src/repositories/workspaces';
 import { PART_CAP, startSimulator, type ExpectedTicket, type Simulator } from '../../testkit/simulator';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
@@ -50,13 +43,7 @@ describe('attribution, catalog and deletions against the simulator', () => {
 
   beforeAll(async () => {
     [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 11, ratePerMinute: 20_000, workspaces: [{ id: WS, name: 'Attr Co', region: 'us', conversations: 300 }] })]);
-    http = createIntercomHttp();
-    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
-    const gate = new PostgresGate(t.db);
-    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
-    await upsertWorkspace(t.db, { id: WS, name: 'Attr Co', region: 'us', status: 'Connected', connectedAt: new Date(Date.now() - 3600_000) });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
-    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Attr Co', connectedAt: new Date(Date.now() - 3600_000) }));
     await env().run(acts.syncCatalog, { workspaceId: WS });
     await env().run(acts.syncConversationWindow, everything());
   });

@@ -1,8 +1,6 @@
+import { wireDeps } from '../../../testkit/wiring';
 import { workspaceStatus } from '../../../src/cli/commands';
 import { createTokenCipher } from '../../../src/crypto/tokenCipher';
-import { ClientProvider } from '../../../src/intercom/clientProvider';
-import { PostgresRateLimiter } from '../../../src/ratelimit';
-import { GatedRateLimiter, PostgresGate } from '../../../src/ratelimit/gate';
 import { DEFAULT_LIMITS } from '../../../src/server/limits';
 import { startHttpServer } from '../../../src/server/listen';
 import { WEBHOOK_PATH, webhookRoutes } from '../../../src/server/webhooks';
@@ -37,8 +35,7 @@ export async function webhooksScenario(o: { quick: boolean }): Promise<ScenarioO
     simulator: { seed: 21, ratePerMinute: 10_000, ...REALISTIC_LATENCY, workspaces: [{ id: WS, name: 'Hooks Co', region: 'us', conversations: o.quick ? 300 : 1000 }] },
     workflow: { cadence: { defaultMs, agentStatesMs, agentPollerRunMs: 3_600_000 } },
   });
-  const gate = new PostgresGate(stack.t.db);
-  const clients = new ClientProvider({ db: stack.t.db, cipher: createTokenCipher(stack.key), limiter: new GatedRateLimiter(gate, new PostgresRateLimiter(stack.t.db)), http: stack.http, baseUrlOverride: stack.sim.baseUrl });
+  const { clients } = wireDeps({ db: stack.t.db, baseUrl: stack.sim.baseUrl, cipher: createTokenCipher(stack.key), http: stack.http });
   const server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
