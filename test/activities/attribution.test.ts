@@ -1,3 +1,4 @@
+import { connectedActivities } from '../../testkit/wiring';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { createActivities } from '../../activities';
 import type { PollAgentStatesResult, SyncDeletedResult, SyncUpdatedResult } from '../../activities/types';
