@@ -13,6 +13,11 @@ export interface WorkspacesTable {
   connected_at: Timestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Mirrored by the workflow with its status (migration 20261129T1000), read by the console. */
+  backfill_percent: ColumnType<number | null, number | null | undefined, number | null>;
+  backfill_stored: ColumnType<number | null, number | null | undefined, number | null>;
+  backfill_eta_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  last_default_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface IntercomCredentialsTable {
