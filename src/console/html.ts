@@ -56,6 +56,8 @@ export interface LayoutOptions {
   signedIn?: { label: string; csrf: string };
   body: Html;
   script?: string;
+  /** A JSON URL the page's script polls for live updates. */
+  live?: string;
 }
 
 export function layout(o: LayoutOptions): string {
@@ -67,7 +69,7 @@ export function layout(o: LayoutOptions): string {
   const script = o.script ? html`<script nonce="${o.nonce}">${new Html(o.script)}</script>` : html``;
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${o.title} · intercom-sync</title><style nonce="${o.nonce}">${new Html(CSS)}</style></head>
-<body><header><strong>intercom-sync</strong>${nav}</header><main id="main"><h1>${o.title}</h1>${o.body}</main>${script}</body></html>`}`;
+<body${o.live ? html` data-live="${o.live}"` : html``}><header><strong>intercom-sync</strong>${nav}</header><main id="main"><h1>${o.title}</h1>${o.body}</main>${script}</body></html>`}`;
 }
 
 /** The console's own CSP: inline style and script only with this response's nonce; fetch and forms to ourselves. */
