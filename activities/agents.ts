@@ -3,6 +3,7 @@ import { isAuthError } from '../src/intercom/errors';
 import { toAgentRow, toAgentState, toQueueRow, toTeamRow } from '../src/mapping/agent';
 import { recordAgentStates, upsertAgents } from '../src/repositories/agents';
 import { upsertQueues, upsertTeams } from '../src/repositories/catalog';
+import { recordAgentPoll } from '../src/repositories/workspaces';
 import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
@@ -30,6 +31,8 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.polls += 1;
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
+              // Read by `status` (AGENTS) while this long activity runs.
+              await recordAgentPoll(deps.db, input.workspaceId, observedAt);
             } catch (err) {
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log and the heartbeat show it.

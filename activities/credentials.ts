@@ -11,7 +11,20 @@ import { FailureTypes } from './types';
  * continues with the new token from where it stopped. Any other 401 is returned to the caller.
  */
 export async function withWorkspaceClient<T>(deps: ActivityDeps, workspaceId: string, work: (client: WorkspaceClient) => Promise<T>): Promise<T> {
-  const signal = Context.current().cancellationSignal;
+  const ctx = Context.current();
+  const signal = ctx.cancellationSignal;
+  // A cancellation (pause, disconnect) reaches an activity only through a heartbeat's answer.
+  // Activities without a heartbeat timeout (catalog, count) keep no checkpoint in their heartbeat,
+  // so an empty one is safe: it lets a cancelled one stop, instead of waiting at a closed gate.
+  const ticker = ctx.info.heartbeatTimeoutMs ? null : setInterval(() => ctx.heartbeat(), 2_000);
+  try {
+    return await withClient(deps, workspaceId, signal, work);
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+}
+
+async function withClient<T>(deps: ActivityDeps, workspaceId: string, signal: AbortSignal, work: (client: WorkspaceClient) => Promise<T>): Promise<T> {
   let client: WorkspaceClient;
   try {
     client = await deps.clients.forWorkspace(workspaceId, signal);

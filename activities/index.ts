@@ -1,15 +1,16 @@
 import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
 import type { ActivityDeps } from './deps';
+import { withClassifiedFailures } from './failures';
 import { createWorkspaceActivities } from './workspace';
 
 export type { ActivityDeps } from './deps';
 
-/** Every activity, bound to its dependencies (database, Intercom clients, rate-limit gate). */
+/** Every activity, bound to its dependencies (database, Intercom clients, rate-limit gate); every failure classified once. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withClassifiedFailures({
     ...createConversationActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
-  };
+  });
 }

@@ -66,9 +66,50 @@ export interface CatalogResult {
   queues: number;
 }
 
-/** ApplicationFailure types that workflows react to. */
+/**
+ * ApplicationFailure types: the one classification of every activity failure (activities/failures.ts).
+ * The workflow reads retryable-or-not from the failure and the error class from the type (workflows/failures.ts).
+ */
 export const FailureTypes = {
+  /** 401/403: only a reauthorization helps. Not retryable. */
   auth: 'IntercomAuthError',
+  /** A response that breaks the contract beyond the per-record quarantine. Not retryable. */
   contract: 'IntercomContractError',
+  /** No stored token (disconnected, or the retention purge deleted it). Not retryable. */
   gone: 'WorkspaceDisconnected',
+  /** Intercom refused the request (a 4xx other than 401/403/404/429). Not retryable. */
+  rejected: 'IntercomRequestRejected',
+  /** Network, 5xx, 429, 404, timeouts: retried with backoff up to the profile's bound. */
+  unavailable: 'IntercomUnavailable',
+  /** The database is unreachable or restarting: retried with backoff up to the profile's bound. */
+  database: 'DatabaseUnavailable',
+  /** The database refused a statement (a data or schema error): retrying cannot help. */
+  databaseRejected: 'DatabaseError',
+  /** The stored token cannot be decrypted with this process's key(s). Not retryable. */
+  decryption: 'TokenDecryptionError',
+  /** A configuration error. Not retryable. */
+  config: 'ConfigError',
+  /** Anything unexpected: retried up to the profile's bound, then shown. */
+  internal: 'InternalError',
 } as const;
+
+export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
+
+/** Failure types Temporal must never retry (also set as nonRetryable on each failure). */
+export const NON_RETRYABLE_TYPES: readonly string[] = [
+  FailureTypes.auth,
+  FailureTypes.contract,
+  FailureTypes.gone,
+  FailureTypes.rejected,
+  FailureTypes.databaseRejected,
+  FailureTypes.decryption,
+  FailureTypes.config,
+];
+
+export interface SetWorkspaceStatusInput {
+  workspaceId: string;
+  status: string;
+  /** The workflow's current error in words; null clears it; absent leaves the stored one (older workflows). */
+  lastError?: string | null;
+  errorClass?: string | null;
+}

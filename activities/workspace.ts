@@ -1,6 +1,7 @@
 import { deleteCredentials } from '../src/repositories/credentials';
 import { setWorkspaceStatus } from '../src/repositories/workspaces';
 import type { ActivityDeps } from './deps';
+import type { SetWorkspaceStatusInput } from './types';
 
 const BLOCKING: Record<string, string> = {
   Paused: 'paused',
@@ -10,16 +11,29 @@ const BLOCKING: Record<string, string> = {
 
 export function createWorkspaceActivities(deps: ActivityDeps) {
   return {
-    /** Mirrors the workflow's status into Postgres and closes or opens the workspace's request gate. */
-    async setWorkspaceStatus({ workspaceId, status }: { workspaceId: string; status: string }): Promise<void> {
-      await setWorkspaceStatus(deps.db, workspaceId, status);
+    /**
+     * Mirrors the workflow's status (and its current error, when given) into Postgres and closes or
+     * opens the workspace's request gate. The gate first: a pause must stop requests even if the
+     * mirror write then fails and is retried.
+     */
+    async setWorkspaceStatus({ workspaceId, status, lastError, errorClass }: SetWorkspaceStatusInput): Promise<void> {
       await deps.gate.setBlocked(workspaceId, BLOCKING[status] ?? null);
+      await setWorkspaceStatus(deps.db, workspaceId, status, lastError === undefined ? undefined : { lastError, errorClass: errorClass ?? null });
     },
 
     /** Disconnect: the token is deleted; synced data stays for the product to keep using. */
     async disconnectWorkspace({ workspaceId }: { workspaceId: string }): Promise<void> {
       await deps.gate.setBlocked(workspaceId, 'disconnected');
       await deleteCredentials(deps.db, workspaceId);
+    },
+
+    /**
+     * Retention: a workspace left in Needs reauthorization for long loses its token (the gate stays
+     * closed; a reconnect stores a new one). Returns whether a token was deleted.
+     */
+    async deleteWorkspaceToken({ workspaceId }: { workspaceId: string }): Promise<boolean> {
+      await deps.gate.setBlocked(workspaceId, 'needs_reauthorization');
+      return deleteCredentials(deps.db, workspaceId);
     },
   };
 }

@@ -25,6 +25,12 @@ function pemFile(kind: 'CERTIFICATE' | 'PRIVATE KEY') {
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/intercom_sync'),
+  /** Longest wait for a database connection (pool checkout or connect), ms; 0 = no limit. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Postgres statement_timeout of every session, ms; 0 = the server's. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** Postgres idle_in_transaction_session_timeout of every session, ms; 0 = the server's. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TEMPORAL_ADDRESS: z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^:\s[\]]+):\d+$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

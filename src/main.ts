@@ -8,7 +8,7 @@ import { consoleOptions } from './console/settings';
 import { createConnectLink } from './repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
-import { progressBar } from './app/progressBar';
+import { progressBar, ProgressLine } from './app/progressBar';
 import { installRuntime } from './app/runtime';
 import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttributes';
 
@@ -96,11 +96,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 
+  const line = new ProgressLine();
   const ticker = setInterval(() => {
     if (!demoWorkspace) return;
     workspaceStatus(client, demoWorkspace)
       .then((view) => {
-        if (view) process.stdout.write(`\r${progressBar(view)}`);
+        if (view) process.stdout.write(line.render(progressBar(view)));
       })
       .catch(() => undefined);
   }, 1000);

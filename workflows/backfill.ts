@@ -1,9 +1,9 @@
-import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
-import { checkpointOf, describe, isCancellation } from './failures';
+import { checkpointOf, classOf, describe, isCancellation, needsCredentials } from './failures';
 import { quick, windows as windowActivities } from './activityProxies';
 import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
-import type { BackfillProgress, BackfillTuning } from './types';
+import type { BackfillProgress, BackfillTuning, ErrorClass } from './types';
 
 export interface BackfillInput {
   workspaceId: string;
@@ -43,11 +43,15 @@ export interface BackfillState {
   authFailed: boolean;
   epoch: number;
   lastError: string | null;
+  /** The class of lastError; absent in older states. */
+  errorClass?: ErrorClass | null;
   /** Conversations passed over because Intercom's answer broke the contract (see sync_errors); absent in older states. */
   failed?: number;
 }
 
 const MIN_WINDOW_SEC = 3600;
+/** A window that failed for a reason other than credentials starts again from its checkpoint after this long. */
+const FAILED_WINDOW_RETRY_MS = 60_000;
 const MAX_WINDOW_SEC = 366 * 86400;
 
 /**
@@ -81,6 +85,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     if (epoch > s.epoch) {
       s.epoch = epoch;
       s.authFailed = false;
+      // New credentials: the old ones' failure is no longer the backfill's problem.
+      if (s.errorClass === 'auth') {
+        s.lastError = null;
+        s.errorClass = null;
+      }
     }
   });
   setHandler(backfillStatusQuery, () => progress());
@@ -109,6 +118,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       authFailed: s.authFailed,
       epoch: s.epoch,
       lastError: s.lastError ?? (failed > 0 ? `${failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)` : null),
+      errorClass: s.lastError !== null ? (s.errorClass ?? null) : failed > 0 ? 'contract' : null,
     };
   }
 
@@ -137,6 +147,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     s.requests += r.requests;
     s.windowsDone += 1;
     s.lastError = null;
+    s.errorClass = null;
     // Size the next windows to about targetPerWindow conversations: whole search pages, few windows.
     const density = r.totalCount / Math.max(1, w.toSec - w.fromSec);
     const ideal = density > 0 ? tuning.targetPerWindow / density : s.windowSec * 4;
@@ -150,11 +161,26 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
       .executeWithOptions({ summary }, [{ workspaceId: input.workspaceId, fromSec: w.fromSec, toSec: w.toSec, force: input.force, resume: w.checkpoint }])
       .then(
         (r) => finished(w, r),
-        (err: unknown) => {
-          // Only non-retryable failures arrive here (auth, no credentials, cancellation): keep the
-          // window and its cursor, and stop until the parent says the credentials are new.
-          s.pending.unshift({ ...w, checkpoint: checkpointOf(err) ?? w.checkpoint });
+        async (err: unknown) => {
+          const checkpoint = checkpointOf(err) ?? w.checkpoint;
           s.lastError = describe(err);
+          s.errorClass = classOf(err);
+          // Any other failure (past its retries, or not retryable: a contract violation, the wrong
+          // key, the database away for long) is shown, and the window starts again later from its
+          // checkpoint; the other windows carry on meanwhile.
+          if (!isCancellation(err) && !needsCredentials(err) && patched('failed-window-retry')) {
+            void report();
+            try {
+              await sleep(tuning.failedWindowRetryMs ?? FAILED_WINDOW_RETRY_MS);
+            } catch {
+              // Cancelled: the backfill is ending (disconnect, a newer resync).
+            }
+            s.pending.unshift({ ...w, checkpoint });
+            return;
+          }
+          // Auth, no credentials, cancellation: keep the window and its cursor, and stop until the
+          // parent says the credentials are new.
+          s.pending.unshift({ ...w, checkpoint });
           if (!isCancellation(err)) s.authFailed = true;
         },
       )

@@ -4,9 +4,18 @@
 export const SYNC_STATUSES = ['Connected', 'Sync in progress', 'Synced', 'Paused', 'Needs reauthorization', 'Disconnected'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
+/**
+ * What kind of failure a job's lastError is: the value of the IntercomSyncError search attribute
+ * ('' when no job has an error), and the workspaces.error_class column.
+ */
+export const ERROR_CLASSES = ['auth', 'contract', 'intercom_4xx', 'intercom_unavailable', 'database', 'decryption', 'config', 'timeout', 'internal'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
 export interface JobStatus {
   lastSuccessAt: number | null;
   lastError: string | null;
+  /** The class of lastError (absent in states recorded before classes existed). */
+  errorClass?: ErrorClass | null;
   /** What the next run starts from: a watermark, a window, a poll time. */
   cursor: string | null;
   runs: number;
@@ -29,6 +38,8 @@ export interface BackfillProgress {
   /** The parent's credentials epoch the child last heard of: an auth failure from an older epoch is stale. */
   epoch: number;
   lastError: string | null;
+  /** The class of lastError (absent from older children). */
+  errorClass?: ErrorClass | null;
 }
 
 export interface BackfillJobStatus extends JobStatus {
@@ -42,6 +53,10 @@ export interface BackfillJobStatus extends JobStatus {
 export interface WorkspaceStatusView {
   workspaceId: string;
   status: SyncStatus;
+  /** The workspace's current problem in words (a job's error, or a note such as the token's deletion); null when none. */
+  lastError?: string | null;
+  /** Its class, as in the IntercomSyncError search attribute; null when none. */
+  errorClass?: ErrorClass | null;
   jobs: {
     backfill: BackfillJobStatus;
     resync: BackfillJobStatus | null;
@@ -81,4 +96,18 @@ export interface BackfillTuning {
   /** The child continues as new after this many windows, keeping its history short. */
   windowsPerRun: number;
   heartbeatTimeoutMs: number;
+  /** A window that failed (past its retries, or not retryable) starts again from its checkpoint after this long. */
+  failedWindowRetryMs?: number;
+}
+
+/** Tighter retry bounds for the workspace workflow's activities (tests); the profiles' own apply otherwise. */
+export interface RetryTuning {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+}
+
+export interface Retention {
+  /** A workspace in Needs reauthorization this long has its token deleted (default 30 days). */
+  needsReauthTokenMs: number;
 }

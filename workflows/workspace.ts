@@ -11,13 +11,15 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
   ApplicationFailure,
+  patched,
+  sleep,
 } from '@temporalio/workflow';
-import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
-import { incremental, poller as pollerActivities, quick } from './activityProxies';
+import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
+import { poller as pollerActivities, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
-import { describe, isCancellation, needsCredentials } from './failures';
+import { classOf, describe, isCancellation, needsCredentials } from './failures';
 import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
-import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, JobStatus, ResyncRequest, SyncStatus, WorkspaceStatusView } from './types';
+import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
 
 export interface WorkspaceWorkflowInput {
@@ -26,6 +28,9 @@ export interface WorkspaceWorkflowInput {
   connectedAt: number;
   cadence?: Partial<Cadence>;
   backfill?: Partial<BackfillTuning>;
+  retention?: Partial<Retention>;
+  /** Tests: tighter retry bounds for this workflow's activities. */
+  retry?: Partial<RetryTuning>;
   /** Carried over by continue-as-new. */
   state?: WorkspaceState;
 }
@@ -48,7 +53,18 @@ export interface WorkspaceState {
   childrenRunning: boolean;
   /** Increases with every reauthorization; an auth failure of work started before it is stale. */
   authEpoch: number;
+  /** When the workspace entered Needs reauthorization (retention clock); absent in older states. */
+  needsReauthSince?: number | null;
+  /** The retention purge deleted the token while waiting for a reauthorization. */
+  tokenDeleted?: boolean;
+  /** After a failed poller run, it is restarted no sooner than this (the next default tick). */
+  pollerRetryAt?: number | null;
+  /** The status mirror or the disconnect could not be written (the database away past its retries). */
+  controlError?: { lastError: string; errorClass: ErrorClass } | null;
 }
+
+/** The test/operator knobs a connect passes to a newly started workflow. */
+export type WorkspaceWorkflowOptions = Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill' | 'retention' | 'retry'>;
 
 export const DEFAULT_CADENCE: Cadence = { defaultMs: 5 * 60_000, agentStatesMs: 15_000, agentPollerRunMs: 60 * 60_000 };
 export const DEFAULT_BACKFILL: BackfillTuning = {
@@ -59,6 +75,14 @@ export const DEFAULT_BACKFILL: BackfillTuning = {
   windowsPerRun: 25,
   heartbeatTimeoutMs: 30_000,
 };
+export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_000 };
+
+/**
+ * The patch that makes messages take effect before their update returns (jobs in cancellable
+ * scopes), bounds failures (a failed catalog or poller runs again at the next tick) and runs the
+ * retention timer. Histories recorded before it replay on the old path.
+ */
+export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
 
 const emptyJob = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 const emptyBackfill = (childId: string | null): BackfillJobStatus => ({
@@ -91,7 +115,10 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  * every 15 s would cost ~2,600.
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
+  const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
+  const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
+  const { quick, incremental } = workspaceProxies(input.retry);
   const tuning: BackfillTuning = { ...DEFAULT_BACKFILL, ...input.backfill };
   const { workspaceId } = input;
   const self = workflowInfo().workflowId;
@@ -119,17 +146,40 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     if (!s.backfill.done || s.pendingResync || (s.resync && !s.resync.done)) return 'Sync in progress';
     return 'Synced';
   };
+  const currentError = (): { lastError: string | null; errorClass: ErrorClass | null } => {
+    if (s.tokenDeleted) {
+      return {
+        lastError: `the token was deleted after ${formatDuration(retention.needsReauthTokenMs)} in Needs reauthorization (retention); connect the workspace again to resume`,
+        errorClass: 'auth',
+      };
+    }
+    if (s.controlError) return s.controlError;
+    const jobs = [s.backfill, s.resync, s.jobs.default, s.jobs.agent_states, s.jobs.catalog].filter((j): j is JobStatus => j !== null && j.lastError !== null);
+    // The one an operator must act on first: a credentials problem.
+    const job = jobs.find((j) => j.errorClass === 'auth') ?? jobs[0];
+    return job ? { lastError: job.lastError, errorClass: job.errorClass ?? 'internal' } : { lastError: null, errorClass: null };
+  };
   const view = (): WorkspaceStatusView => ({
     workspaceId,
     status: status(),
+    ...currentError(),
     jobs: { backfill: s.backfill, resync: s.resync, default: s.jobs.default, agent_states: s.jobs.agent_states, catalog: s.jobs.catalog },
   });
 
-  // Handlers only flip state; the main loop below acts on it.
+  // Handlers only flip state; the main loop below acts on it. pause, resume and disconnect then
+  // wait until the main loop reports the effect applied (gate closed or opened, jobs cancelled,
+  // token deleted), so that when the update returns, it has taken effect.
+  let requested = 0;
+  let applied = 0;
+  const takeEffect = async (): Promise<WorkspaceStatusView> => {
+    const n = ++requested;
+    if (v2) await condition(() => applied >= n);
+    return view();
+  };
   const active = () => !s.disconnected;
   setHandler(statusQuery, view);
-  setHandler(pauseUpdate, () => ((s.paused = true), view()), { validator: () => assertActive(active()) });
-  setHandler(resumeUpdate, () => ((s.paused = false), view()), { validator: () => assertActive(active()) });
+  setHandler(pauseUpdate, () => ((s.paused = true), takeEffect()), { validator: () => assertActive(active()) });
+  setHandler(resumeUpdate, () => ((s.paused = false), takeEffect()), { validator: () => assertActive(active()) });
   setHandler(
     resyncUpdate,
     (req) => {
@@ -144,38 +194,69 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       },
     },
   );
-  setHandler(disconnectUpdate, () => ((s.disconnected = true), view()), { validator: () => assertActive(active()) });
+  setHandler(disconnectUpdate, () => ((s.disconnected = true), takeEffect()), { validator: () => assertActive(active()) });
   setHandler(reauthorizedSignal, () => {
     s.needsReauth = false;
     s.authEpoch += 1;
+    s.needsReauthSince = null;
+    s.tokenDeleted = false;
+    // A catalog that failed on the old credentials runs again with the new ones.
+    if (v2 && isAuthProblem(s.jobs.catalog)) s.catalogDue = true;
+    // What the old credentials failed on is no longer the workspace's problem.
+    for (const job of [s.backfill, s.resync, s.jobs.default, s.jobs.agent_states, s.jobs.catalog]) if (job && isAuthProblem(job)) clearError(job);
   });
   setHandler(backfillProgressSignal, (p) => {
-    if (p.childId === s.backfill.childId) applyProgress(s.backfill, p);
-    else if (s.resync && p.childId === s.resync.childId) applyProgress(s.resync, p);
+    // A report from before the latest reauthorization does not bring back its auth error.
+    const stale = p.epoch < s.authEpoch && (p.authFailed || p.errorClass === 'auth');
+    if (p.childId === s.backfill.childId) applyProgress(s.backfill, p, stale);
+    else if (s.resync && p.childId === s.resync.childId) applyProgress(s.resync, p, stale);
     if (p.authFailed && p.epoch === s.authEpoch) s.needsReauth = true;
   });
 
   let lastAttrs = '';
   function publishSearchAttributes(): void {
     const percent = Math.floor(s.backfill.done ? 100 : s.backfill.percent);
-    const key = `${status()}|${percent}`;
+    const errorClass = currentError().errorClass ?? '';
+    const key = v2 ? `${status()}|${percent}|${errorClass}` : `${status()}|${percent}`;
     if (key === lastAttrs) return;
     lastAttrs = key;
     upsertSearchAttributes([
       { key: WORKSPACE_ID, value: workspaceId },
       { key: SYNC_STATUS, value: status() },
       { key: BACKFILL_PERCENT, value: percent },
+      ...(v2 ? [{ key: SYNC_ERROR, value: errorClass }] : []),
     ]);
   }
 
-  let lastDbStatus: SyncStatus | null = null;
+  /**
+   * v2: infrastructure writes (status mirror, disconnect, retention) are retried until they land,
+   * the error shown meanwhile; a workspace workflow never fails because its database was away.
+   */
+  async function persist<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const r = await work();
+        if (s.controlError) s.controlError = null;
+        return r;
+      } catch (err) {
+        if (!v2 || isCancellation(err)) throw err;
+        s.controlError = { lastError: `${what}: ${describe(err)}`, errorClass: classOf(err) };
+        publishSearchAttributes();
+        await sleep(30_000);
+      }
+    }
+  }
+
+  let lastDbStatus: string | null = null;
   async function mirrorStatus(): Promise<void> {
     const current = status();
-    if (current === lastDbStatus) return;
+    const err = currentError();
+    const key = v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current;
+    if (key === lastDbStatus) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
-    await quick.setWorkspaceStatus({ workspaceId, status: current });
-    lastDbStatus = current;
+    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}) }));
+    lastDbStatus = key;
   }
 
   let epochSent = s.authEpoch;
@@ -241,23 +322,80 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       job.runs += 1;
       job.lastSuccessAt = Date.now();
       job.lastError = null;
+      job.errorClass = null;
       job.cursor = cursor(result);
       return result;
     } catch (err) {
       if (isCancellation(err)) throw err;
-      job.lastError = describe(err);
       // A failure of work started with credentials that were replaced meanwhile is stale.
-      if (needsCredentials(err) && epoch === s.authEpoch) s.needsReauth = true;
+      const stale = needsCredentials(err) && epoch !== s.authEpoch;
+      if (!stale || !v2) {
+        job.lastError = describe(err);
+        job.errorClass = classOf(err);
+      }
+      if (needsCredentials(err) && !stale) s.needsReauth = true;
       return null;
     }
+  }
+
+  /** v2: a job the main loop awaits, in a scope that pause, reauthorization and disconnect cancel at once. */
+  const interrupted = () => s.disconnected || s.paused || s.needsReauth;
+  async function runInterruptible<T>(job: JobStatus, work: () => Promise<T>, cursor: (r: T) => string | null): Promise<{ result: T | null } | 'interrupted'> {
+    if (!v2) return { result: await runJob(job, work, cursor) };
+    let outcome: { result: T | null } | 'interrupted' | undefined;
+    const scope = new CancellationScope();
+    scope.run(() => runJob(job, work, cursor)).then(
+      (result) => (outcome = { result }),
+      () => (outcome = 'interrupted'),
+    );
+    await condition(() => outcome !== undefined || interrupted());
+    if (outcome === undefined) {
+      scope.cancel();
+      await condition(() => outcome !== undefined);
+    }
+    return outcome as { result: T | null } | 'interrupted';
+  }
+
+  /** v2: the catalog runs beside the loops (a catalog stuck in retries holds nothing else up). */
+  let catalogScope: CancellationScope | null = null;
+  let catalogRunning = false;
+  function startCatalog(): void {
+    if (catalogRunning) return;
+    s.catalogDue = false;
+    catalogRunning = true;
+    const scope = new CancellationScope();
+    catalogScope = scope;
+    scope
+      .run(() =>
+        runJob(
+          s.jobs.catalog,
+          () => quick.syncCatalog.executeWithOptions({ summary: 'catalog: teams, tags, admins' }, [{ workspaceId }]),
+          (r) => `${r.agents} agents, ${r.teams} teams, ${r.queues} queues`,
+        ),
+      )
+      .catch(() => {
+        // Cancelled by a pause, a reauthorization or a disconnect: it runs again when work resumes.
+        s.catalogDue = true;
+      })
+      .finally(() => {
+        catalogRunning = false;
+      });
+  }
+  async function stopCatalog(): Promise<void> {
+    if (!catalogRunning || !catalogScope) return;
+    catalogScope.cancel();
+    await condition(() => !catalogRunning);
   }
 
   // The agent-state poller runs in its own scope so pause, reauthorization and continue-as-new can stop it.
   let pollerScope: CancellationScope | null = null;
   let pollerDone = true;
-  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs);
+  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
   function startPoller(): void {
     if (!pollerDone) return;
+    // A failed run is not restarted in a loop: the next default tick tries again.
+    if (s.pollerRetryAt && Date.now() < s.pollerRetryAt) return;
+    s.pollerRetryAt = null;
     pollerDone = false;
     const scope = new CancellationScope();
     pollerScope = scope;
@@ -272,6 +410,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
           (r) => (r.lastPollAt ? new Date(r.lastPollAt).toISOString() : s.jobs.agent_states.cursor),
         ),
       )
+      .then((r) => {
+        if (v2 && r === null && !s.needsReauth) s.pollerRetryAt = Date.now() + cadence.defaultMs;
+      })
       .catch((err: unknown) => {
         if (!CancellationScope.current().consideredCancelled) s.jobs.agent_states.lastError = describe(err);
       })
@@ -285,29 +426,63 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     await condition(() => pollerDone);
   }
 
+  function cancelBackgroundJobs(): void {
+    if (catalogRunning) catalogScope?.cancel();
+    if (!pollerDone) pollerScope?.cancel();
+  }
+  const pollerStartable = () => pollerDone && !(s.pollerRetryAt && Date.now() < s.pollerRetryAt);
+  const errorKey = () => (v2 ? `|${currentError().errorClass ?? ''}|${currentError().lastError ?? ''}` : '');
+
   publishSearchAttributes();
   while (!s.disconnected) {
     const runnable = !s.paused && !s.needsReauth;
+    // The messages this pass acts on: their updates return once it has.
+    const seq = requested;
+    if (v2 && !runnable) {
+      // Stop first: the cancellations leave with the same workflow task as the gate's closing.
+      cancelBackgroundJobs();
+    }
     await mirrorStatus();
     await controlChildren(runnable);
     if (!runnable) {
       await stopPoller();
+      if (v2) await stopCatalog();
       publishSearchAttributes();
-      await condition(() => s.disconnected || (!s.paused && !s.needsReauth));
+      applied = seq;
+      if (v2 && s.needsReauth) {
+        s.needsReauthSince ??= Date.now();
+        if (!s.tokenDeleted) {
+          const left = s.needsReauthSince + retention.needsReauthTokenMs - Date.now();
+          if (left <= 0) {
+            await persist('retention: deleting the token', () => quick.deleteWorkspaceToken({ workspaceId }));
+            s.tokenDeleted = true;
+            continue;
+          }
+          await condition(() => s.disconnected || (!s.paused && !s.needsReauth) || requested > applied, left);
+          continue;
+        }
+      }
+      await condition(() => s.disconnected || (!s.paused && !s.needsReauth) || (v2 && requested > applied));
       continue;
     }
+    applied = seq;
     await ensureBackfill();
+    // A catalog that failed runs again at the next default tick.
+    if (v2 && s.jobs.catalog.lastError !== null && !catalogRunning && Date.now() >= s.nextDefaultAt) s.catalogDue = true;
     if (s.catalogDue) {
-      s.catalogDue = false;
-      await runJob(
-        s.jobs.catalog,
-        () => quick.syncCatalog.executeWithOptions({ summary: 'catalog: teams, tags, admins' }, [{ workspaceId }]),
-        (r) => `${r.agents} agents, ${r.teams} teams, ${r.queues} queues`,
-      );
+      if (v2) startCatalog();
+      else {
+        s.catalogDue = false;
+        await runJob(
+          s.jobs.catalog,
+          () => quick.syncCatalog.executeWithOptions({ summary: 'catalog: teams, tags, admins' }, [{ workspaceId }]),
+          (r) => `${r.agents} agents, ${r.teams} teams, ${r.queues} queues`,
+        );
+      }
     }
     if (!s.needsReauth) startPoller();
     if (!s.needsReauth && Date.now() >= s.nextDefaultAt) {
-      const r = await runJob(
+      const run = await runInterruptible(
         s.jobs.default,
         () =>
           incremental.syncUpdatedConversations.executeWithOptions({ summary: `default: updated since ${new Date(s.defaultCursorSec * 1000).toISOString()}` }, [
@@ -315,31 +490,58 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
           ]),
         (res) => String(res.cursorSec),
       );
+      // Interrupted (pause, reauthorization, disconnect): it runs again as soon as work resumes.
+      if (run === 'interrupted') continue;
+      const r = run.result;
       if (r) s.defaultCursorSec = r.cursorSec;
-      if (r?.failed) s.jobs.default.lastError = `${r.failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)`;
+      if (r?.failed) {
+        s.jobs.default.lastError = `${r.failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)`;
+        s.jobs.default.errorClass = 'contract';
+      }
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
     }
     publishSearchAttributes();
+    if (v2) await mirrorStatus();
     if (workflowInfo().continueAsNewSuggested) {
       await stopPoller();
-      await condition(allHandlersFinished);
+      if (v2 && catalogRunning) {
+        await stopCatalog();
+        s.catalogDue = true;
+      }
+      // A pause or disconnect waiting for this loop is acted on first (its handler waits for the loop).
+      await condition(() => allHandlersFinished() || (v2 && requested > applied));
+      if (v2 && requested > applied) continue;
       return continueAsNew<typeof workspaceWorkflow>({ ...input, state: s });
     }
-    const snapshot = stateKey(s);
+    const snapshot = stateKey(s) + errorKey();
+    const wakeAt = Math.min(s.nextDefaultAt, s.pollerRetryAt ?? Infinity);
     await condition(
-      () => s.disconnected || s.paused || s.needsReauth || s.pendingResync !== null || s.catalogDue || pollerDone || stateKey(s) !== snapshot,
-      Math.max(1, s.nextDefaultAt - Date.now()),
+      () =>
+        s.disconnected ||
+        s.paused ||
+        s.needsReauth ||
+        s.pendingResync !== null ||
+        (s.catalogDue && !catalogRunning) ||
+        pollerStartable() ||
+        (v2 && requested > applied) ||
+        stateKey(s) + errorKey() !== snapshot,
+      Math.max(1, wakeAt - Date.now()),
     );
   }
 
   // Disconnected: stop every job, then delete the token.
+  if (v2) {
+    cancelBackgroundJobs();
+    await stopCatalog();
+  }
   await stopPoller();
   for (const job of [s.backfill, s.resync]) {
     if (job?.childId && !job.done) await getExternalWorkflowHandle(job.childId).cancel().catch(() => undefined);
   }
-  await quick.disconnectWorkspace({ workspaceId });
+  await persist('disconnect', () => quick.disconnectWorkspace({ workspaceId }));
   await mirrorStatus();
   publishSearchAttributes();
+  applied = requested;
   await condition(allHandlersFinished);
 }
 
@@ -347,15 +549,33 @@ function assertActive(active: boolean): void {
   if (!active) throw ApplicationFailure.nonRetryable('the workspace is disconnected; connect it again first', 'WorkspaceDisconnected');
 }
 
-function applyProgress(job: BackfillJobStatus, p: BackfillProgress): void {
+function applyProgress(job: BackfillJobStatus, p: BackfillProgress, staleError: boolean): void {
   job.percent = p.percent;
   job.conversationsStored = p.stored;
   job.etaSeconds = p.etaSeconds;
   job.done = p.done;
   job.cursor = new Date(p.coveredDownToSec * 1000).toISOString();
-  job.lastError = p.lastError;
+  if (!staleError) {
+    job.lastError = p.lastError;
+    job.errorClass = p.lastError === null ? null : (p.errorClass ?? 'internal');
+  }
   job.runs += 1;
   if (!p.lastError) job.lastSuccessAt = Date.now();
+}
+
+function isAuthProblem(job: JobStatus): boolean {
+  return job.lastError !== null && (job.errorClass === 'auth' || (job.errorClass === undefined && /IntercomAuthError|WorkspaceDisconnected|HTTP 40[13]/.test(job.lastError)));
+}
+
+function clearError(job: JobStatus): void {
+  job.lastError = null;
+  job.errorClass = null;
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 86_400_000) return `${Math.round(ms / 86_400_000)} day(s)`;
+  if (ms >= 3_600_000) return `${Math.round(ms / 3_600_000)} hour(s)`;
+  return `${Math.round(ms / 1000)} s`;
 }
 
 /** Progress changes that should wake the loop (search attributes, status mirror). */

@@ -9,7 +9,7 @@ import { createDb, dropDatabase, ensureDatabase, migrateToLatest, type Db } from
 import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { findTemporalCli } from '../../src/temporal/cliBinary';
-import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../../src/temporal/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
 import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
 import { InspectorSession } from './inspector';
 import { cpuCounterOf, cpuCounterOfPid, devServerPid, ProcSampler } from './proc';
@@ -72,7 +72,7 @@ export async function startTemporal(dynamicConfig: Record<string, unknown> = {})
   const extraArgs = ['--log-level', 'error'];
   for (const [k, v] of Object.entries(dynamicConfig)) extraArgs.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [WORKSPACE_ID, SYNC_STATUS, BACKFILL_PERCENT], extraArgs },
+    server: { executable: { type: 'existing-path', path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs },
   });
 }
 

@@ -8,7 +8,7 @@ import type { Db } from '../db/connection';
 import type { TokenCipher } from '../crypto/tokenCipher';
 import { reauthorizedSignal } from '../../workflows/messages';
 import { workspaceWorkflowId } from '../../workflows/ids';
-import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
+import type { WorkspaceWorkflowInput, WorkspaceWorkflowOptions } from '../../workflows/workspace';
 
 export interface ConnectDeps {
   db: Db;
@@ -18,7 +18,7 @@ export interface ConnectDeps {
   taskQueue: string;
   apiBaseUrlOverride?: string;
   /** Test and benchmark knobs passed to a newly started workflow. */
-  workflowOptions?: Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill'>;
+  workflowOptions?: WorkspaceWorkflowOptions;
 }
 
 /** The probe's limiter: remembers what the /me response said about the budget. */

@@ -21,7 +21,7 @@ export interface Services {
 
 export async function createServices(config: Config): Promise<Services> {
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
   await migrateToLatest(db);
   let key = config.TOKEN_ENCRYPTION_KEY;
   if (!key) {

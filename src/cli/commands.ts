@@ -57,12 +57,23 @@ export async function workspaceStatus(client: Client, workspaceId: string): Prom
 
 const ago = (ms: number | null) => (ms === null ? '-' : `${Math.round((Date.now() - ms) / 1000)}s ago`);
 
-export function statusTable(rows: Array<{ id: string; name: string; view: WorkspaceStatusView | null }>): string {
+export interface StatusRow {
+  id: string;
+  name: string;
+  view: WorkspaceStatusView | null;
+  /** The poller's last successful poll as Postgres has it (it moves while the long poller activity runs). */
+  agentsPolledAt?: number | null;
+}
+
+export function statusTable(rows: StatusRow[]): string {
   const header = ['WORKSPACE', 'NAME', 'STATUS', 'BACKFILL', 'STORED', 'ETA', 'DEFAULT', 'AGENTS', 'LAST ERROR'];
-  const lines = rows.map(({ id, name, view }) => {
+  const lines = rows.map(({ id, name, view, agentsPolledAt }) => {
     if (!view) return [id, name, 'no workflow', '-', '-', '-', '-', '-', '-'];
     const b = view.jobs.backfill;
-    const err = b.lastError ?? view.jobs.default.lastError ?? view.jobs.agent_states.lastError ?? view.jobs.catalog.lastError ?? '';
+    // The workflow's own summary (stale errors cleared by a reauthorization); older workflows lack it.
+    const err =
+      (view.lastError !== undefined ? view.lastError : (b.lastError ?? view.jobs.default.lastError ?? view.jobs.agent_states.lastError ?? view.jobs.catalog.lastError)) ?? '';
+    const polled = Math.max(view.jobs.agent_states.lastSuccessAt ?? 0, agentsPolledAt ?? 0);
     return [
       id,
       name,
@@ -71,7 +82,7 @@ export function statusTable(rows: Array<{ id: string; name: string; view: Worksp
       String(b.conversationsStored),
       b.etaSeconds === null ? '-' : `${b.etaSeconds}s`,
       ago(view.jobs.default.lastSuccessAt),
-      ago(view.jobs.agent_states.lastSuccessAt),
+      ago(polled || null),
       err.slice(0, 60),
     ];
   });
@@ -83,7 +94,9 @@ export function statusTable(rows: Array<{ id: string; name: string; view: Worksp
 export async function statusOfAll(client: Client, db: Db, only?: string): Promise<string> {
   const workspaces = (await listWorkspaces(db)).filter((w) => !only || w.id === only);
   if (only && workspaces.length === 0) throw new Error(`no workspace with id ${only}`);
-  const rows = await Promise.all(workspaces.map(async (w) => ({ id: w.id, name: w.name, view: await workspaceStatus(client, w.id) })));
+  const rows = await Promise.all(
+    workspaces.map(async (w) => ({ id: w.id, name: w.name, view: await workspaceStatus(client, w.id), agentsPolledAt: w.agents_polled_at?.getTime() ?? null })),
+  );
   return statusTable(rows);
 }
 

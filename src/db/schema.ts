@@ -13,6 +13,12 @@ export interface WorkspacesTable {
   connected_at: Timestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** The workflow's current error in words (status query's lastError); null when none. */
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its class (auth, contract, intercom_4xx, …), as in the IntercomSyncError search attribute. */
+  error_class: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The agent-state poller's last successful poll. */
+  agents_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Mirrored by the workflow with its status (migration 20261129T1000), read by the console. */
   backfill_percent: ColumnType<number | null, number | null | undefined, number | null>;
   backfill_stored: ColumnType<number | null, number | null | undefined, number | null>;

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { AgentsTable } from '../db/schema';
 import type { Admin } from '../intercom/schemas';
+import { cleanDbTextOrNull } from './clean';
 
 // Callers that map the whole directory import teams and tags from here too.
 export { toQueueRow, toTeamRow } from './catalog';
@@ -21,8 +22,8 @@ export function toAgentRow(workspaceId: string, a: Admin, syncedAt: Date): Inser
   return {
     workspace_id: workspaceId,
     admin_id: a.id,
-    name: a.name ?? null,
-    email: a.email ?? null,
+    name: cleanDbTextOrNull(a.name),
+    email: cleanDbTextOrNull(a.email),
     role: AGENT_ROLE,
     team_ids: (a.team_ids ?? []).map(String),
     synced_at: syncedAt,

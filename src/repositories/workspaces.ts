@@ -25,10 +25,30 @@ export async function upsertWorkspace(db: Db, w: WorkspaceInput): Promise<Worksp
     .executeTakeFirstOrThrow();
 }
 
-/** Returns false when no such workspace exists. */
-export async function setWorkspaceStatus(db: Db, id: string, status: string): Promise<boolean> {
-  const result = await db.updateTable('workspaces').set({ status, updated_at: sql<Date>`now()` }).where('id', '=', id).executeTakeFirst();
+export interface WorkspaceError {
+  /** In words; null clears it. */
+  lastError: string | null;
+  errorClass: string | null;
+}
+
+/** Returns false when no such workspace exists. `error` is left as it is when omitted. */
+export async function setWorkspaceStatus(db: Db, id: string, status: string, error?: WorkspaceError): Promise<boolean> {
+  const result = await db
+    .updateTable('workspaces')
+    .set({ status, updated_at: sql<Date>`now()`, ...(error ? { last_error: error.lastError, error_class: error.errorClass } : {}) })
+    .where('id', '=', id)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** The agent-state poller's last successful poll; an older time never overwrites a newer one. */
+export async function recordAgentPoll(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('workspaces')
+    .set({ agents_polled_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('agents_polled_at', 'is', null), eb('agents_polled_at', '<', at)]))
+    .execute();
 }
 
 export async function getWorkspace(db: Db, id: string): Promise<Workspace | undefined> {

@@ -4,6 +4,8 @@ import type { FaultOptions } from './types';
 export const DEFAULT_FAULTS: FaultOptions = { serverErrorRate: 0, timeoutRate: 0, timeoutMs: 30_000, malformedRate: 0 };
 
 export type Fault = 'none' | 'timeout' | 'server_error' | 'malformed';
+/** A fault pinned on one endpoint (e.g. 'GET /tags'): every request to it misbehaves that way until cleared. */
+export type EndpointFault = 'server_error' | 'malformed' | 'bad_request';
 
 /** Decides, per API request, whether to misbehave. Draws come from a seeded PRNG so a failing run can be replayed. */
 export class Faults {
@@ -16,8 +18,20 @@ export class Faults {
     this.options = { ...DEFAULT_FAULTS, ...initial };
   }
 
+  private readonly pinned = new Map<string, EndpointFault>();
+
   set(f: Partial<FaultOptions>): void {
     this.options = { ...this.options, ...f };
+  }
+
+  /** Pins a fault on one endpoint template; null clears it. */
+  setEndpoint(endpoint: string, fault: EndpointFault | null): void {
+    if (fault === null) this.pinned.delete(endpoint);
+    else this.pinned.set(endpoint, fault);
+  }
+
+  pinnedFor(endpoint: string): EndpointFault | undefined {
+    return this.pinned.get(endpoint);
   }
 
   decide(): Fault {

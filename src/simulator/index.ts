@@ -48,6 +48,7 @@ export type {
 } from './types';
 export { PART_CAP } from './workspace';
 export { REGION_NAMES } from './server';
+export { BAD_TIMESTAMP_SEC, POISON_KINDS, type PoisonKind } from './poison';
 
 export const DEFAULT_WORKSPACE: SimWorkspaceSpec = { id: 'sim-ws-1', name: 'Simulated Co', region: 'us', conversations: 200 };
 
@@ -115,6 +116,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       checkFaults(f);
       faults.set(f);
     },
+    setEndpointFault: (endpoint, fault) => faults.setEndpoint(endpoint, fault),
     setLatency(latencyMs: number, jitterMs = 0): void {
       server.latencyMs = latencyMs;
       server.jitterMs = jitterMs;

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   });
   sim.startLive({ intervalMs: intEnv('SIM_LIVE_INTERVAL_MS', undefined) });
   const ws = sim.workspace(DEFAULT_WORKSPACE.id);
+  // SIM_POISON_RATE (0-1): that share of the conversations live mode creates is poisoned (simulator/poison.ts).
+  if (process.env.SIM_POISON_RATE) ws.setPoisonRate(Number(process.env.SIM_POISON_RATE));
   console.log(`Intercom simulator listening on ${sim.baseUrl}`);
   console.log(`  workspace ${ws.id} (${ws.name}), token ${ws.tokens()[0] ?? '(none)'}, OAuth client sim-client / sim-secret`);
   // Live mode's timer is unref'd; this one keeps the process up until a signal arrives.

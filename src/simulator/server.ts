@@ -148,8 +148,13 @@ export class SimServer {
       return;
     }
     const body = method === 'POST' ? await readBody(req) : '';
-    const fault = faults.decide();
+    const pinned = faults.pinnedFor(r.endpoint);
+    const fault = pinned === 'bad_request' ? 'none' : (pinned ?? faults.decide());
     await this.latency(res);
+    if (pinned === 'bad_request') {
+      send(res, errorReply(400, 'parameter_invalid', 'Simulated bad request', headers));
+      return;
+    }
     if (fault === 'timeout') {
       await this.sleep(faults.options.timeoutMs, res);
       send(res, errorReply(504, 'request_timeout', 'Gateway Timeout', headers));
@@ -165,6 +170,7 @@ export class SimServer {
       send(res, { status: 200, body: faults.malform(reply.body), headers });
       return;
     }
+    if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
     if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
     send(res, { ...reply, headers: { ...headers, ...reply.headers } });
   }

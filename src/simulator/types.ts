@@ -1,6 +1,8 @@
 // Shapes of the simulator's public API and of the JSON bodies it serves. The JSON shapes follow Intercom's
 // OpenAPI 2.14 objects, including fields our client strips, so that the client is exercised against realistic bodies.
 
+import type { PoisonKind } from './poison';
+
 export type ConvState = 'open' | 'closed' | 'snoozed';
 export type Region = 'us' | 'eu' | 'au';
 
@@ -42,6 +44,8 @@ export interface Simulator {
   resetStats(): void;
   workspace(id: string): SimWorkspace;
   setFaults(f: Partial<FaultOptions>): void;
+  /** Every request to `endpoint` (e.g. 'GET /tags') fails this way until cleared with null. */
+  setEndpointFault(endpoint: string, fault: 'server_error' | 'malformed' | 'bad_request' | null): void;
   setLatency(latencyMs: number, jitterMs?: number): void;
   setRatePerMinute(r: number): void;
   revokeToken(workspaceId: string): void;
@@ -63,6 +67,8 @@ export interface SimStats {
   byEndpoint: Record<string, number>;
   byWorkspace: Record<string, SimWorkspaceStats>;
   conversationFetches: Record<string, number>;
+  /** Successful search requests whose body (query and cursor) the workspace had sent before: pages fetched again. */
+  searchPagesRepeated: number;
 }
 
 export interface SimWorkspace {
@@ -80,6 +86,12 @@ export interface SimWorkspace {
   conversation(id: string): SimConversation | undefined;
   /** Every part, including those beyond the 500 the API returns. */
   allParts(id: string): SimPart[];
+  /** A fault on one conversation: its detail carries a NUL or oversized subject, or an out-of-range created_at (simulator/poison.ts); null undoes it. */
+  setPoison(id: string, kind: PoisonKind | null, opts?: { oversizedChars?: number }): void;
+  /** Poisons each conversation created from now on (by live mode or createConversation) with this probability. */
+  setPoisonRate(rate: number): void;
+  /** The poisoned conversations and their kinds. */
+  poisoned(): Map<string, PoisonKind>;
   /** A fault on one conversation: its detail response breaks the contract until this is undone. */
   setMalformed(id: string, malformed: boolean): void;
   /** The workspace's currently valid access tokens, oldest first. */

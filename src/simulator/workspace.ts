@@ -2,6 +2,7 @@ import { newRecord } from './conversation';
 import type { WorkspaceData } from './data';
 import type { Directory } from './directory';
 import { htmlToPlain } from './html';
+import { POISON_KINDS, poisonConversation, type Poison, type PoisonKind } from './poison';
 import { toSimPart } from './parts';
 import { reopenVariant, unsnoozeVariant } from './plan';
 import { mixSeed, Rng } from './random';
@@ -70,6 +71,8 @@ export class WorkspaceState implements SimWorkspace {
       const { created_at: _dropped, ...rest } = toConversation(rec, plaintext);
       return JSON.stringify(rest);
     }
+    const poison = this.poison.get(rec.id);
+    if (poison !== undefined) return JSON.stringify(poisonConversation(toConversation(rec, plaintext), poison));
     const key = plaintext ? `p${rec.id}` : rec.id;
     let json = this.fullJson.get(key);
     if (json === undefined) {
@@ -142,6 +145,27 @@ export class WorkspaceState implements SimWorkspace {
     return this.sorted.map((r) => r.marker);
   }
 
+  private readonly poison = new Map<string, Poison>();
+  private poisonRate = 0;
+
+  /** Poisons GET /conversations/{id} with `kind` (see poison.ts), every time, until set to null. */
+  setPoison(id: string, kind: PoisonKind | null, opts: { oversizedChars?: number } = {}): void {
+    this.mustGet(id);
+    if (kind === null) this.poison.delete(id);
+    else this.poison.set(id, { kind, ...opts });
+  }
+
+  /** Poisons each conversation created from now on (live mode's too) with this probability, of a random kind. */
+  setPoisonRate(rate: number): void {
+    if (!(rate >= 0 && rate <= 1)) throw new Error(`poison rate must be in [0, 1], got ${rate}`);
+    this.poisonRate = rate;
+  }
+
+  /** Every poisoned conversation and its kind. */
+  poisoned(): Map<string, PoisonKind> {
+    return new Map([...this.poison].map(([id, p]) => [id, p.kind]));
+  }
+
   createConversation(atMs?: number): SimConversation {
     const nowSec = Math.floor(this.now() / 1000);
     const at = atMs === undefined ? nowSec : Math.floor(atMs / 1000);
@@ -150,6 +174,7 @@ export class WorkspaceState implements SimWorkspace {
     if (this.rng.chance(0.5)) applyAction(this.directory, rec, { kind: 'assign', by: 'bot' }, at, this.rng);
     rec.updatedAt = Math.max(at, nowSec);
     this.insert(rec);
+    if (this.poisonRate > 0 && this.rng.chance(this.poisonRate)) this.setPoison(rec.id, POISON_KINDS[this.rng.int(0, POISON_KINDS.length - 1)] ?? 'nul_subject');
     return toConversation(rec);
   }
 

@@ -9,14 +9,14 @@ import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
 import { PostgresRateLimiter } from '../../src/ratelimit';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
 import { createSyncWorker } from '../../src/worker/createWorker';
-import type { WorkspaceWorkflowInput } from '../../workflows/workspace';
+import type { WorkspaceWorkflowOptions } from '../../workflows/workspace';
 import type { ActivityDeps } from '../../activities';
 import { createTestDb, type TestDb } from './db';
 import { createTemporalEnv } from './temporal';
 
 export interface StackOptions {
   simulator?: SimulatorOptions;
-  workflow?: Pick<WorkspaceWorkflowInput, 'cadence' | 'backfill'>;
+  workflow?: WorkspaceWorkflowOptions;
   dynamicConfig?: Record<string, unknown>;
   startWorker?: boolean;
 }

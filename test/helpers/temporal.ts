@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli } from '../../src/temporal/cliBinary';
-import { BACKFILL_PERCENT, SYNC_STATUS, WORKSPACE_ID } from '../../src/temporal/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
 
 /**
  * The real `temporal` dev server (same binary as `npm start`), one per test file.
@@ -13,7 +13,7 @@ export async function createTemporalEnv(dynamicConfig: Record<string, unknown> =
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
-      searchAttributes: [WORKSPACE_ID, SYNC_STATUS, BACKFILL_PERCENT],
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
       extraArgs,
     },
   });

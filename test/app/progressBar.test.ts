@@ -1,0 +1,40 @@
+import { progressBar, ProgressLine } from '../../src/app/progressBar';
+import type { WorkspaceStatusView } from '../../workflows/types';
+
+/** What a terminal shows after receiving `writes`: \r returns to column 0, \b steps back, characters overwrite. */
+function screen(writes: string[]): string {
+  const cells: string[] = [];
+  let col = 0;
+  for (const ch of writes.join('')) {
+    if (ch === '\r') col = 0;
+    else if (ch === '\b') col = Math.max(0, col - 1);
+    else cells[col++] = ch;
+  }
+  return cells.join('');
+}
+
+const job = { lastSuccessAt: null, lastError: null, cursor: null, runs: 0 };
+const view = (status: WorkspaceStatusView['status'], percent: number, done: boolean, stored: number): WorkspaceStatusView => ({
+  workspaceId: 'demo-workspace',
+  status,
+  jobs: { backfill: { ...job, childId: 'c', percent, conversationsStored: stored, etaSeconds: done ? 0 : 1234, done }, resync: null, default: job, agent_states: job, catalog: job },
+});
+
+describe('npm start progress line', () => {
+  it('a shorter line leaves nothing of a longer previous one', () => {
+    const line = new ProgressLine();
+    const long = progressBar(view('Sync in progress', 99.5, false, 123456));
+    const short = progressBar(view('Synced', 100, true, 2));
+    expect(short.length).toBeLessThan(long.length);
+    const shown = screen([line.render(long), line.render(short)]);
+    expect(shown.trimEnd()).toBe(short);
+    expect(shown).not.toMatch(/Synced\s+\S/);
+  });
+
+  it('a longer line replaces a shorter one whole', () => {
+    const line = new ProgressLine();
+    const a = progressBar(view('Paused', 10, false, 5));
+    const b = progressBar(view('Sync in progress', 10, false, 5000));
+    expect(screen([line.render(a), line.render(b)]).trimEnd()).toBe(b);
+  });
+});
