@@ -5,6 +5,7 @@ import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import { syncSearch } from './searchSync';
 import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
+import { recordDefaultRun } from '../src/repositories/workspaces';
 
 function heartbeatCheckpoint(): WindowCheckpoint | null {
   const details: unknown = Context.current().info.heartbeatDetails;
@@ -79,6 +80,8 @@ export function createConversationActivities(deps: ActivityDeps) {
             flushRows: deps.flushRows,
           }),
         );
+        // The console's "last default run", written here so the workflow's history pays nothing for it.
+        await recordDefaultRun(deps.db, input.workspaceId, new Date());
         return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r) };
       } catch (err) {
         throw toActivityFailure(err);

@@ -112,4 +112,6 @@ export interface SetWorkspaceStatusInput {
   /** The workflow's current error in words; null clears it; absent leaves the stored one (older workflows). */
   lastError?: string | null;
   errorClass?: string | null;
+  /** The backfill's progress, for the console's card (workflows patched with console-progress-mirror). */
+  backfill?: { percent: number; stored: number; etaSeconds: number | null };
 }

@@ -83,6 +83,8 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
  * retention timer. Histories recorded before it replay on the old path.
  */
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
+/** The status mirror also carries the backfill's progress (the operator console reads it from Postgres). */
+export const PROGRESS_MIRROR_PATCH = 'console-progress-mirror';
 
 const emptyJob = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 const emptyBackfill = (childId: string | null): BackfillJobStatus => ({
@@ -116,6 +118,7 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  const v3 = patched(PROGRESS_MIRROR_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -251,11 +254,13 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   async function mirrorStatus(): Promise<void> {
     const current = status();
     const err = currentError();
-    const key = v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current;
+    const b = s.backfill;
+    const backfill = { percent: Math.floor(b.done ? 100 : b.percent), stored: b.conversationsStored, etaSeconds: b.done ? null : b.etaSeconds };
+    const key = (v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current) + (v3 ? `|${backfill.percent}` : '');
     if (key === lastDbStatus) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
-    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}) }));
+    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}), ...(v3 ? { backfill } : {}) }));
     lastDbStatus = key;
   }
 

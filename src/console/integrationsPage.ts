@@ -27,7 +27,7 @@ function eta(sec: number | null): string {
 export function cardFields(c: CardRow, now = Date.now()): Record<string, string> {
   const percent = c.status === 'Synced' ? 100 : Math.floor(c.backfillPercent ?? 0);
   const error =
-    c.lastError ?? (c.syncErrors > 0 ? `${c.syncErrors} conversation(s) passed over: Intercom's answer broke the contract (a resync retries them)` : 'None');
+    (c.lastError ? `${c.lastError}${c.errorClass ? ` (${c.errorClass})` : ''}` : null) ?? (c.syncErrors > 0 ? `${c.syncErrors} conversation(s) passed over: Intercom's answer broke the contract (a resync retries them)` : 'None');
   return {
     status: c.status,
     backfill: c.status === 'Disconnected' ? 'stopped' : `${percent}%${percent < 100 ? `, ETA ${eta(c.backfillEtaSeconds)}` : ''}`,

@@ -15,12 +15,14 @@ export interface CardRow {
   backfillStored: number | null;
   backfillEtaSeconds: number | null;
   lastDefaultRunAt: Date | null;
-  /** The newest agent-state observation. */
+  /** When agent states were last read from Intercom. */
   agentsObservedAt: Date | null;
   /** Conversations stored (tickets rows). */
   tickets: number;
   syncErrors: number;
+  /** The workflow's current error in words, and its class (auth, contract, …). */
   lastError: string | null;
+  errorClass: string | null;
 }
 
 export async function workspaceCards(db: Db, only?: string): Promise<CardRow[]> {
@@ -37,8 +39,6 @@ export async function workspaceCards(db: Db, only?: string): Promise<CardRow[]> 
   if (only !== undefined) q = q.where('w.id', '=', only);
   const rows = await q.execute();
   return rows.map((r) => {
-    // last_error arrives with another migration (the workflow's error in words); read it when present.
-    const lastError = (r as unknown as { last_error?: string | null }).last_error ?? null;
     return {
       id: r.id,
       name: r.name,
@@ -50,10 +50,12 @@ export async function workspaceCards(db: Db, only?: string): Promise<CardRow[]> 
       backfillStored: r.backfill_stored,
       backfillEtaSeconds: r.backfill_eta_seconds,
       lastDefaultRunAt: r.last_default_run_at,
-      agentsObservedAt: r.agents_observed_at ? new Date(r.agents_observed_at as unknown as string) : null,
+      // The poller's last successful poll; before it has recorded one, the newest observation.
+      agentsObservedAt: r.agents_polled_at ?? (r.agents_observed_at ? new Date(r.agents_observed_at as unknown as string) : null),
       tickets: Number(r.tickets ?? 0),
       syncErrors: Number(r.sync_errors ?? 0),
-      lastError,
+      lastError: r.last_error,
+      errorClass: r.error_class,
     };
   });
 }

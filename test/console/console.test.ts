@@ -87,6 +87,12 @@ describe('operator console in a browser', () => {
     const stored = await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow();
     await waitFor('stored count on the card', async () => (await text(page, `#ws-${WS} [data-field=stored]`)) === String(Number(stored.n)));
     expect(await text(page, `#ws-${WS} [data-field=backfill]`)).toBe('100%');
+    // The workflow mirrored its progress and the default loop its last run: the card reads them from Postgres.
+    const mirror = await waitFor('the mirror to show the finished backfill and a default run', () =>
+      stack.t.db.selectFrom('workspaces').selectAll().where('id', '=', WS).where('backfill_percent', '=', 100).where('last_default_run_at', 'is not', null).executeTakeFirst(),
+    );
+    expect(mirror.backfill_stored).toBe(Number(stored.n));
+    await waitFor('the card to show the default run', async () => /ago$/.test((await text(page, `#ws-${WS} [data-field=defaultRun]`)) ?? ''));
     if (screenshots) {
       mkdirSync('docs', { recursive: true });
       await (await page.$(`#ws-${WS}`))?.screenshot({ path: 'docs/console-card.png' });
