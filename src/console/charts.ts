@@ -12,7 +12,7 @@ export interface Bar {
 
 const W = 640;
 const H = 180;
-const PAD = { l: 40, r: 8, t: 10, b: 34 };
+const PAD = { l: 64, r: 16, t: 10, b: 34 };
 
 function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -41,10 +41,13 @@ export function barChart(id: string, title: string, bars: Bar[]): Html {
 ${axis(max)}${rects}</svg>`;
 }
 
+/** Seconds read better as minutes once they are long. */
+const axisLabel = (max: number, unit: string) => (unit === 's' && max >= 600 ? `${Math.round(max / 60)} min` : `${max}${unit}`);
+
 function axis(max: number, unit = ''): Html {
   const ih = H - PAD.t - PAD.b;
   return html`<line x1="${PAD.l}" y1="${PAD.t + ih}" x2="${W - PAD.r}" y2="${PAD.t + ih}" stroke="#555"/>
-<text x="${PAD.l - 4}" y="${PAD.t + 8}" text-anchor="end">${max}${unit}</text><text x="${PAD.l - 4}" y="${PAD.t + ih}" text-anchor="end">0</text>`;
+<text x="${PAD.l - 4}" y="${PAD.t + 8}" text-anchor="end">${axisLabel(max, unit)}</text><text x="${PAD.l - 4}" y="${PAD.t + ih}" text-anchor="end">0</text>`;
 }
 
 export interface Series {
@@ -95,6 +98,6 @@ export function timeline(id: string, title: string, rows: string[], spans: Span[
     }`;
   });
   const names = rows.map((r, i) => html`<text x="${left - 4}" y="${PAD.t + i * rowH + 13}" text-anchor="end">${r.slice(0, 18)}</text>`);
-  const hours = [0, 6, 12, 18, 24].map((hr) => html`<text x="${(left + (hr / 24) * iw).toFixed(1)}" y="${h - 6}" text-anchor="middle">${String(hr).padStart(2, '0')}:00</text>`);
+  const hours = [0, 6, 12, 18, 24].map((hr) => html`<text x="${(left + (hr / 24) * iw).toFixed(1)}" y="${h - 6}" text-anchor="${hr === 24 ? 'end' : hr === 0 ? 'start' : 'middle'}">${String(hr).padStart(2, '0')}:00</text>`);
   return html`<svg role="img" aria-labelledby="${id}-t" viewBox="0 0 ${W} ${h}" width="100%" data-chart="${id}"><title id="${id}-t">${title}</title>${names}${bars}${hours}</svg>`;
 }

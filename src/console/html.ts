@@ -40,6 +40,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.6r
 form.inline{display:inline}
 button,.button{font:inherit;padding:.3rem .7rem;border-radius:4px;border:1px solid #1d3557;background:#fff;color:#1d3557;cursor:pointer;text-decoration:none;display:inline-block}
 button.danger{border-color:#a11;color:#a11}
+header button{background:transparent;color:#fff;border-color:#fff}
 :focus-visible{outline:3px solid #f4a261;outline-offset:2px}
 .flash{padding:.6rem;border:1px solid #8a4b00;background:#fff6e5;margin-bottom:1rem}
 .problem{color:#a11;font-weight:600}
