@@ -93,11 +93,12 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       try {
         return await o.client.getConversation(id);
       } catch (err) {
-        if (!isIntercomError(err) || err.code !== 'contract_violation') throw err;
-        if (attempt < CONTRACT_ATTEMPTS) continue;
+        if (!isIntercomError(err) || (err.code !== 'contract_violation' && err.code !== 'response_too_large')) throw err;
+        // A body over the cap would be just as large again: quarantined at once.
+        if (err.code === 'contract_violation' && attempt < CONTRACT_ATTEMPTS) continue;
         await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
         errorsOnRecord = true;
-        ctx.log.warn('conversation passed over: its response breaks the contract', { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
+        ctx.log.warn(`conversation passed over: ${err.code === 'response_too_large' ? 'its response is over the size cap' : 'its response breaks the contract'}`, { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
         return 'failed' as const;
       }
     }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseKeyRingSpec } from './crypto/tokenCipher';
 
 // Parsed once at start-up; a wrong or missing value stops the process with a message naming the variable.
 
@@ -60,6 +61,19 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  /** A key ring, `id:base64,id:base64`, newest (current) first; TOKEN_ENCRYPTION_KEY, if also set, stays readable. */
+  TOKEN_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseKeyRingSpec(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  /** Detail-body bytes a process may hold at once; detail requests in flight per process = this / 4 MiB. */
+  DETAIL_MEMORY_MB: z.coerce.number().int().min(4).max(65536).default(512),
   INTERCOM_CLIENT_ID: z.string().min(1).optional(),
   INTERCOM_CLIENT_SECRET: z.string().min(1).optional(),
   /** Overrides every regional API host (tests and the simulator). */

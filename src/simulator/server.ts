@@ -172,7 +172,9 @@ export class SimServer {
     }
     if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
     if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
-    send(res, { ...reply, headers: { ...headers, ...reply.headers } });
+    const trickleMs = reply.status === 200 && r.conversationId !== undefined ? ws.trickleMs(r.conversationId) : undefined;
+    if (trickleMs !== undefined) trickle(res, { ...reply, headers: { ...headers, ...reply.headers } }, trickleMs);
+    else send(res, { ...reply, headers: { ...headers, ...reply.headers } });
   }
 
   private api(r: Route & { kind: 'api' }, ws: WorkspaceState, url: URL, body: string, req: IncomingMessage): Reply {
@@ -198,6 +200,22 @@ export class SimServer {
       }
     }
   }
+}
+
+/** Headers at once, then the body one byte every `everyMs` until done or the client leaves. */
+function trickle(res: ServerResponse, reply: Reply, everyMs: number): void {
+  const body = Buffer.from(reply.body, 'utf8');
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), ...reply.headers });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body.subarray(i, ++i));
+  }, everyMs);
+  res.once('close', () => clearInterval(timer));
 }
 
 function search(ws: WorkspaceState, body: string): Reply {

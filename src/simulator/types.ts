@@ -94,6 +94,8 @@ export interface SimWorkspace {
   poisoned(): Map<string, PoisonKind>;
   /** A fault on one conversation: its detail response breaks the contract until this is undone. */
   setMalformed(id: string, malformed: boolean): void;
+  /** A fault on one conversation: its detail body trickles in, one byte every `everyMs` (0 undoes it). */
+  setTrickle(id: string, everyMs: number): void;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
 }

@@ -65,6 +65,19 @@ export class WorkspaceState implements SimWorkspace {
     else this.broken.delete(id);
   }
 
+  private readonly trickling = new Map<string, number>();
+
+  /** Makes GET /conversations/{id} send its headers at once, then its body one byte every `everyMs` (0 undoes it). */
+  setTrickle(id: string, everyMs: number): void {
+    this.mustGet(id);
+    if (everyMs > 0) this.trickling.set(id, everyMs);
+    else this.trickling.delete(id);
+  }
+
+  trickleMs(id: string): number | undefined {
+    return this.trickling.get(id);
+  }
+
   /** The JSON body of GET /conversations/{id}. */
   conversationJson(rec: ConvRecord, plaintext: boolean): string {
     if (this.broken.has(rec.id)) {

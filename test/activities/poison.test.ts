@@ -31,7 +31,7 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
     const gate = new PostgresGate(t.db);
     const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
     await upsertWorkspace(t.db, { id: WS, name: 'Poison Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`), cipher.keyId);
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
     acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
   });
   afterAll(async () => {

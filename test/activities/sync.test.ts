@@ -41,7 +41,7 @@ describe('sync activities against the simulator', () => {
     const gate = new PostgresGate(t.db);
     const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
     await upsertWorkspace(t.db, { id: WS, name: 'Act Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`), cipher.keyId);
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
     acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
   });
   afterAll(async () => {
