@@ -59,7 +59,7 @@ export function card(c: CardRow, o: CardOptions): Html {
 <dt>Agent states</dt><dd data-field="agents">${f.agents}</dd>
 <dt>Last error</dt><dd data-field="error">${f.error}</dd>
 </dl>
-<p><a href="/console/workspaces/${encodeURIComponent(c.id)}/verify">Verify the data of ${c.name}</a></p>
+${o.csrf === null ? html`` : html`<p><a href="/console/workspaces/${encodeURIComponent(c.id)}/verify">Verify the data of ${c.name}</a></p>`}
 ${actions}
 </section>`;
 }
