@@ -101,3 +101,29 @@ export function timeline(id: string, title: string, rows: string[], spans: Span[
   const hours = [0, 6, 12, 18, 24].map((hr) => html`<text x="${(left + (hr / 24) * iw).toFixed(1)}" y="${h - 6}" text-anchor="${hr === 24 ? 'end' : hr === 0 ? 'start' : 'middle'}">${String(hr).padStart(2, '0')}:00</text>`);
   return html`<svg role="img" aria-labelledby="${id}-t" viewBox="0 0 ${W} ${h}" width="100%" data-chart="${id}"><title id="${id}-t">${title}</title>${names}${bars}${hours}</svg>`;
 }
+
+const SLICE_FILL = ['#1d3557', '#e76f51', '#2a9d8f', '#e9c46a', '#8d99ae', '#6a4c93', '#f4a261', '#264653'];
+
+/** Stacked bars, one segment per slice; each segment's <title> names it, the legend numbers the slices. */
+export function stackedBars(id: string, title: string, labels: string[], slices: string[], counts: number[][]): Html {
+  const totals = counts.map((c) => c.reduce((a, b) => a + b, 0));
+  const max = niceMax(Math.max(0, ...totals));
+  const iw = W - PAD.l - PAD.r;
+  const ih = H - PAD.t - PAD.b;
+  const bw = labels.length ? iw / labels.length : iw;
+  const bars = labels.map((label, i) => {
+    let y = PAD.t + ih;
+    const x = PAD.l + i * bw;
+    const segs = (counts[i] ?? []).map((n, k) => {
+      const h = (n / max) * ih;
+      y -= h;
+      return n > 0
+        ? html`<rect x="${(x + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${SLICE_FILL[k % SLICE_FILL.length]}" stroke="#fff" stroke-width="0.5"><title>${label}, ${slices[k]}: ${n}</title></rect>`
+        : html``;
+    });
+    const tick = i % Math.ceil(labels.length / 10) === 0 ? html`<text x="${(x + bw / 2).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${label.slice(5)}</text>` : html``;
+    return html`${segs}${tick}`;
+  });
+  const legend = slices.slice(0, 8).map((name, k) => html`<rect x="${PAD.l + k * 70}" y="${H - 12}" width="9" height="9" fill="${SLICE_FILL[k]}"/><text x="${PAD.l + k * 70 + 12}" y="${H - 4}">${name.slice(0, 9)}</text>`);
+  return html`<svg role="img" aria-labelledby="${id}-t" viewBox="0 0 ${W} ${H}" width="100%" data-chart="${id}"><title id="${id}-t">${title}</title>${axis(max)}${bars}${legend}</svg>`;
+}

@@ -1,6 +1,6 @@
 import type { DayCount, StateCount } from '../repositories/verify';
 import type { ResponseDay, StateSpan } from '../repositories/consoleData';
-import { barChart, lineChart, timeline } from './charts';
+import { barChart, lineChart, stackedBars, timeline } from './charts';
 import { html, type Html } from './html';
 
 export interface VerifyData {
@@ -13,6 +13,27 @@ export interface VerifyData {
   /** The CLI's `verify` findings (src/cli/commands.ts verifyReport), in its words. */
   problems: string[];
   now: Date;
+  /** Contacts per day by queue and by team, once tickets carry them (contactsPerDayBy). */
+  breakdowns?: Array<{ by: 'queue' | 'team'; data: Breakdown }>;
+}
+
+/** The shape of contactsPerDayBy's answer (src/repositories/verify.ts). */
+export interface Breakdown {
+  slices: Array<{ id: string | null; name: string; removed: boolean; total: number }>;
+  days: Array<{ day: string; counts: number[] }>;
+}
+
+function breakdownFigure(by: 'queue' | 'team', b: Breakdown, days: number): Html {
+  const names = b.slices.map((sl) => `${sl.name}${sl.removed ? ' (removed)' : ''}`);
+  return figure(
+    `by-${by}`,
+    `Contacts per day by ${by}`,
+    stackedBars(`by-${by}`, `Conversations created per day by ${by}, last ${days} days`, b.days.map((d) => d.day), names, b.days.map((d) => d.counts)),
+    by === 'queue' ? 'A conversation with two queues (tags) counts in both.' : 'Unassigned conversations are under "(no team)".',
+    html`<table data-table="by-${by}"><caption class="sr-only">Contacts per day by ${by}</caption><thead><tr><th scope="col">Day</th>${names.map((n) => html`<th scope="col">${n}</th>`)}</tr></thead><tbody>${b.days.map(
+      (d) => html`<tr><th scope="row">${d.day}</th>${d.counts.map((n) => html`<td>${n}</td>`)}</tr>`,
+    )}</tbody></table>`,
+  );
 }
 
 const minutes = (s: number | null) => (s === null ? 'none' : s < 120 ? `${s} s` : `${(s / 60).toFixed(1)} min`);
@@ -81,5 +102,6 @@ export function verifyBody(d: VerifyData): Html {
     )}</tbody></table>`,
   );
 
-  return html`<p>Workspace ${d.workspace.name} (${d.workspace.id}). <a href="/console#ws-${d.workspace.id}">Back to its card</a></p>${range}${findings}${contacts}${frt}${agents}${today}`;
+  const breakdowns = (d.breakdowns ?? []).filter((x) => x.data.slices.length > 0).map((x) => breakdownFigure(x.by, x.data, d.days));
+  return html`<p>Workspace ${d.workspace.name} (${d.workspace.id}). <a href="/console#ws-${d.workspace.id}">Back to its card</a></p>${range}${findings}${contacts}${breakdowns}${frt}${agents}${today}`;
 }

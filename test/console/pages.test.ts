@@ -47,6 +47,29 @@ describe('console pages and access', () => {
     }).value;
     expect(verify).not.toContain('<img');
     expect(verify).toContain('2026-11-29: 0 contacts, zero');
+    expect(verify).not.toContain('data-chart="by-queue"');
+  });
+
+  it('adds per-queue and per-team charts with their tables when tickets carry them', () => {
+    const page = verifyBody({
+      workspace: { id: 'ws-1', name: 'Acme' },
+      days: 2,
+      perDay: [],
+      responses: [],
+      states: [],
+      spans: [],
+      problems: [],
+      now: new Date(),
+      breakdowns: [
+        { by: 'queue', data: { slices: [{ id: 't1', name: EVIL, removed: true, total: 3 }, { id: null, name: '(no queue)', removed: false, total: 1 }], days: [{ day: '2026-11-28', counts: [1, 0] }, { day: '2026-11-29', counts: [2, 1] }] } },
+        { by: 'team', data: { slices: [], days: [] } },
+      ],
+    }).value;
+    expect(page).toContain('data-chart="by-queue"');
+    expect(page).not.toContain('data-chart="by-team"');
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&#60;img src&#61;x onerror&#61;&#34;alert(1)&#34;&#62;&#39;&#38; (removed)</th>');
+    expect(page).toContain('<tr><th scope="row">2026-11-29</th><td>2</td><td>1</td></tr>');
   });
 
   it("a customer admin's card has no actions and no verify link", () => {
