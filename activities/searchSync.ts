@@ -4,10 +4,11 @@ import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
 import { isPlausibleUnixSec, ticketTimeProblem } from '../src/mapping/clean';
-import { knownUpdatedAt } from '../src/repositories/tickets';
+import { knownUpdatedAt, markTicketsDeleted } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
 import { retryOnConnectionLoss } from '../src/db/errors';
+import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import { writeTickets } from './ticketWrites';
 import type { WindowCheckpoint } from './types';
@@ -57,6 +58,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
   let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
+  // A stored ticket naming a team or tag we lack makes it be read at once (activities/catalog.ts).
+  const catalog = createCatalogGuard(o.db, o.client, o.workspaceId, ctx.log);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
@@ -80,6 +83,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       if (errorsOnRecord) await retryOnConnectionLoss(() => clearSyncErrors(o.db, o.workspaceId, stored));
       cp.stored += written.stored.length;
       cp.failed += written.rejected.length;
+      const storedIds = new Set(stored);
+      await catalog.afterStore(rows.filter((r) => storedIds.has(r.ticket.conversation_id)));
     });
   /** A record passed over for a reason of its own (not its answer's shape): recorded, and the rest go on. */
   const passOver = async (id: string, problem: string) => {
@@ -131,7 +136,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
           return;
         }
         if (!conversation) {
-          cp.missing += 1; // deleted between the search and the detail request
+          cp.missing += 1; // deleted between the search and the detail request: no longer a contact
+          await markTicketsDeleted(o.db, o.workspaceId, [{ conversationId: summary.id, deletedAt: new Date() }]);
           return;
         }
         const row = toTicketRow(o.workspaceId, conversation, syncedAt);

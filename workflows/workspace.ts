@@ -419,7 +419,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         if (v2 && r === null && !s.needsReauth) s.pollerRetryAt = Date.now() + cadence.defaultMs;
       })
       .catch((err: unknown) => {
-        if (!CancellationScope.current().consideredCancelled) s.jobs.agent_states.lastError = describe(err);
+        if (!isCancellation(err)) s.jobs.agent_states.lastError = describe(err);
       })
       .finally(() => {
         pollerDone = true;

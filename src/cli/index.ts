@@ -20,7 +20,7 @@ const USAGE = `usage: npm run cli -- <command> [args]
   resume <workspace-id>
   resync <workspace-id> [--from <date|unix s>] [--to <date|unix s>]
   disconnect <workspace-id>              stop every job and delete the token
-  verify <workspace-id> [--days 14]      contacts per day and agents by state
+  verify <workspace-id> [--days 14]      contacts per day (overall, per queue, per team) and agents by state
 ${MAINTENANCE_USAGE}`;
 
 /** Never from argv: a token there shows in `ps`, shell history and CI logs. */

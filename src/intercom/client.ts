@@ -11,6 +11,7 @@ import { sendOnce, type Sent } from './send';
 import {
   adminListSchema,
   conversationSchema,
+  deletedConversationListSchema,
   meSchema,
   searchResponseSchema,
   tagListSchema,
@@ -18,6 +19,7 @@ import {
   tokenResponseSchema,
   type Admin,
   type Conversation,
+  type DeletedConversationList,
   type Me,
   type SearchQuery,
   type SearchRequest,
@@ -54,6 +56,10 @@ export interface IntercomClientOptions {
   backoff?: BackoffOptions;
 }
 
+/** GET /conversations/deleted: the largest page Intercom serves, and the first API version that has it. */
+export const MAX_DELETED_PAGE_SIZE = 60;
+export const DELETED_CONVERSATIONS_VERSION = '2.16';
+
 export interface SearchPage {
   page: SearchResponse;
   /** The starting_after used to get THIS page (null for the first): pass it back to re-request the page. */
@@ -72,6 +78,8 @@ interface CallOptions {
   kind: EndpointKind;
   /** Multiplies the client's idle timeout and deadline (searches get three times as long). */
   scale?: number;
+  /** Overrides the pinned Intercom-Version for an endpoint that only a newer version has. */
+  version?: string;
 }
 
 function observation(status: number, headers: ResponseHeaders): RateLimitObservation {
@@ -228,10 +236,25 @@ export class IntercomClient {
     return (await this.#call('GET', '/tags', 'GET /tags', tagListSchema, { kind: 'list' })).data;
   }
 
+  /**
+   * One page of GET /conversations/deleted (Intercom-Version 2.16+, sent for this request only):
+   * ids with `deleted_at`, page-number pagination, `perPage` at most 60, newest deletion first
+   * unless `order: 'asc'`. A workspace whose API lacks it answers 400 (intercom_version_invalid)
+   * or 404, thrown as an IntercomError with code bad_request / not_found.
+   */
+  listDeletedConversations(opts: { page?: number; perPage?: number; order?: 'asc' | 'desc' } = {}): Promise<DeletedConversationList> {
+    const page = Math.max(1, Math.floor(opts.page ?? 1));
+    const perPage = Math.min(MAX_DELETED_PAGE_SIZE, Math.max(1, Math.floor(opts.perPage ?? MAX_DELETED_PAGE_SIZE)));
+    const query = new URLSearchParams({ page: String(page), per_page: String(perPage), order: opts.order ?? 'desc' });
+    return this.#call('GET', `/conversations/deleted?${query.toString()}`, 'GET /conversations/deleted', deletedConversationListSchema, { kind: 'list', version: DELETED_CONVERSATIONS_VERSION });
+  }
+
   #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions & { nullOn404?: false }): Promise<z.output<S>>;
   #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions & { nullOn404: true }): Promise<z.output<S> | null>;
   async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions): Promise<z.output<S> | null> {
-    const { body, nullOn404 = false, kind, scale = 1 } = opts;
+    const { body, nullOn404 = false, kind, scale = 1, version } = opts;
+    const baseHeaders = body === undefined ? this.#headers : this.#jsonHeaders;
+    const requestHeaders = version === undefined ? baseHeaders : { ...baseHeaders, 'intercom-version': version };
     const signal = this.#signal;
     const secrets = [this.#token];
     for (let attempt = 0; ; attempt++) {
@@ -244,7 +267,7 @@ export class IntercomClient {
       try {
         sent = await sendOnce({
           dispatcher: this.#http.dispatcher,
-          request: { origin: this.#origin, path: this.#basePath + path, method, headers: body === undefined ? this.#headers : this.#jsonHeaders, body },
+          request: { origin: this.#origin, path: this.#basePath + path, method, headers: requestHeaders, body },
           endpoint,
           idleTimeoutMs: scale * this.#timeoutMs,
           deadlineMs: scale * this.#deadlineMs,

@@ -4,7 +4,7 @@ import type { Tag, Team } from '../intercom/schemas';
 import { cleanDbText } from './clean';
 
 export function toTeamRow(workspaceId: string, t: Team, syncedAt: Date): Insertable<TeamsTable> {
-  return { workspace_id: workspaceId, team_id: t.id, name: cleanDbText(t.name), admin_ids: (t.admin_ids ?? []).map(String), synced_at: syncedAt };
+  return { workspace_id: workspaceId, team_id: t.id, name: cleanDbText(t.name), admin_ids: [...new Set((t.admin_ids ?? []).map(String))].sort(), synced_at: syncedAt };
 }
 
 /** Intercom tags are Assembled queues. */
