@@ -7,7 +7,7 @@ import { CommandRejectedError, parseResyncTime, sendCommand, verifyReport, type 
 import { cookieValue, sameSecret } from '../oauth/cookies';
 import { PRODUCT_SESSION_COOKIE, signProductSession } from '../oauth/productSession';
 import { agentTimelineToday, firstResponsePerDay, workspaceCards } from '../repositories/consoleData';
-import { agentsByState, contactsPerDay } from '../repositories/verify';
+import { agentsByState, contactsPerDay, contactsPerDayBy } from '../repositories/verify';
 import type { ResyncRequest } from '../../workflows/types';
 import {
   checkCredential,
@@ -196,14 +196,20 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
     if (!ws) return page(reply, 404, 'Not found', html`<p>No workspace with id ${req.params.id}.</p>`, s);
     const days = req.query.days === '30' ? 30 : 14;
     const now = new Date();
-    const [perDay, responses, states, spans, report] = await Promise.all([
+    const [perDay, byQueue, byTeam, responses, states, spans, report] = await Promise.all([
       contactsPerDay(o.db, ws.id, days, now),
+      contactsPerDayBy(o.db, ws.id, 'queue', days, now),
+      contactsPerDayBy(o.db, ws.id, 'team', days, now),
       firstResponsePerDay(o.db, ws.id, days, now),
       agentsByState(o.db, ws.id),
       agentTimelineToday(o.db, ws.id, now),
       verifyReport(o.db, ws.id, days),
     ]);
-    const body = verifyBody({ workspace: ws, days, perDay, responses, states, spans, problems: report.problems, now });
+    const breakdowns = [
+      { by: 'queue' as const, data: byQueue },
+      { by: 'team' as const, data: byTeam },
+    ];
+    const body = verifyBody({ workspace: ws, days, perDay, responses, states, spans, problems: report.problems, now, breakdowns });
     return page(reply, 200, `Verify ${ws.name}`, body, s);
   });
 };

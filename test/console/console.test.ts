@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { request } from 'undici';
 import type { Browser, Page } from 'puppeteer-core';
-import { agentsByState, contactsPerDay } from '../../src/repositories/verify';
+import { agentsByState, contactsPerDay, contactsPerDayBy } from '../../src/repositories/verify';
 import { firstResponsePerDay } from '../../src/repositories/consoleData';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 import { startTestServer, type TestServer } from '../server/testServer';
@@ -139,6 +139,13 @@ describe('operator console in a browser', () => {
     for (const chart of ['contacts', 'frt', 'agents', 'timeline']) expect(await page.$(`svg[data-chart=${chart}]`)).not.toBeNull();
     const perDay = await contactsPerDay(stack.t.db, WS, 14);
     expect((await tableRows(page, 'contacts')).map((r) => [r[0], Number(r[1])])).toEqual(perDay.map((d) => [d.day, d.count]));
+    // By queue and by team: the same numbers as the repository's breakdown, slice by slice.
+    for (const by of ['queue', 'team'] as const) {
+      const b = await contactsPerDayBy(stack.t.db, WS, by, 14);
+      expect(b.slices.length).toBeGreaterThan(0);
+      expect(await page.$(`svg[data-chart=by-${by}]`)).not.toBeNull();
+      expect((await tableRows(page, `by-${by}`)).map((r) => [r[0], ...r.slice(1).map(Number)])).toEqual(b.days.map((d) => [d.day, ...d.counts]));
+    }
     const frt = await firstResponsePerDay(stack.t.db, WS, 14);
     expect((await tableRows(page, 'frt')).map((r) => [r[0], Number(r[1]), r[2] === '' ? null : Number(r[2]), r[3] === '' ? null : Number(r[3])])).toEqual(
       frt.map((d) => [d.day, d.responded, d.median, d.p90]),
