@@ -254,9 +254,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   async function mirrorStatus(): Promise<void> {
     const current = status();
     const err = currentError();
+    // Progress is written in 10% steps (and with every status change): at most ten more activities per backfill.
     const b = s.backfill;
     const backfill = { percent: Math.floor(b.done ? 100 : b.percent), stored: b.conversationsStored, etaSeconds: b.done ? null : b.etaSeconds };
-    const key = (v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current) + (v3 ? `|${backfill.percent}` : '');
+    const key = (v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current) + (v3 ? `|${Math.floor(backfill.percent / 10)}` : '');
     if (key === lastDbStatus) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
