@@ -83,6 +83,8 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
  * retention timer. Histories recorded before it replay on the old path.
  */
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
+/** The status mirror is written while an awaited job runs, when what it would say has changed. */
+export const MIRROR_WHILE_JOBS_RUN_PATCH = 'mirror-while-jobs-run';
 /** The status mirror also carries the backfill's progress (the operator console reads it from Postgres). */
 export const PROGRESS_MIRROR_PATCH = 'console-progress-mirror';
 
@@ -118,6 +120,8 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  // The mirror (and search attributes) follow status changes while the default job runs, not after it.
+  const mirrorLive = v2 && patched(MIRROR_WHILE_JOBS_RUN_PATCH);
   const v3 = patched(PROGRESS_MIRROR_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
@@ -251,18 +255,25 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   }
 
   let lastDbStatus: string | null = null;
+  let lastProgressStep: number | null = null;
+  const mirrorKey = (): string => {
+    const err = currentError();
+    return v2 ? `${status()}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : status();
+  };
   async function mirrorStatus(): Promise<void> {
     const current = status();
     const err = currentError();
+    const key = mirrorKey();
     // Progress is written in 10% steps (and with every status change): at most ten more activities per backfill.
     const b = s.backfill;
     const backfill = { percent: Math.floor(b.done ? 100 : b.percent), stored: b.conversationsStored, etaSeconds: b.done ? null : b.etaSeconds };
-    const key = (v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current) + (v3 ? `|${Math.floor(backfill.percent / 10)}` : '');
-    if (key === lastDbStatus) return;
+    const step = v3 ? Math.floor(backfill.percent / 10) : null;
+    if (key === lastDbStatus && step === lastProgressStep) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
     await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}), ...(v3 ? { backfill } : {}) }));
     lastDbStatus = key;
+    lastProgressStep = step;
   }
 
   let epochSent = s.authEpoch;
@@ -354,7 +365,12 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       (result) => (outcome = { result }),
       () => (outcome = 'interrupted'),
     );
-    await condition(() => outcome !== undefined || interrupted());
+    for (;;) {
+      await condition(() => outcome !== undefined || interrupted() || (mirrorLive && mirrorKey() !== lastDbStatus));
+      if (outcome !== undefined || interrupted()) break;
+      await mirrorStatus();
+      publishSearchAttributes();
+    }
     if (outcome === undefined) {
       scope.cancel();
       await condition(() => outcome !== undefined);

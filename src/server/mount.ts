@@ -6,6 +6,7 @@ import { oauthRoutes } from '../oauth/routes';
 import { healthRoutes } from './health';
 import { consoleOptions } from '../console/settings';
 import { consoleLanding, consoleRoutes } from '../console/routes';
+import { metricsRoutes } from './metrics';
 import { postgresReady, temporalReady } from './readiness';
 import { startHttpServer, type HttpServer } from './listen';
 import { httpLimits, trustProxy } from './settings';
@@ -41,6 +42,7 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
     async routes(app, publicUrl) {
       const consoleOn = consoleOptions(config);
       await app.register(healthRoutes, { checks: [postgresReady(services.db), temporalReady(o.temporal.connection)] });
+      if (services.metrics) await app.register(metricsRoutes, { registry: services.metrics.registry });
       await app.register(oauthRoutes, {
         connect: { db: services.db, cipher: services.cipher, http: services.http, temporal: o.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
         http: services.http,
