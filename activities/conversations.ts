@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import { syncSearch } from './searchSync';
+import { clearWake } from '../src/repositories/wakes';
 import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
 import { recordDefaultRun } from '../src/repositories/workspaces';
 
@@ -39,6 +40,7 @@ export function createConversationActivities(deps: ActivityDeps) {
               detailConcurrency: deps.detailConcurrency,
               flushRows: deps.flushRows,
               metrics: deps.metrics,
+              draining: deps.draining,
             });
           } catch (err) {
             resume = checkpointOf(err) ?? resume;
@@ -68,6 +70,8 @@ export function createConversationActivities(deps: ActivityDeps) {
     /** The default loop: everything updated since the watermark. */
     async syncUpdatedConversations(input: SyncUpdatedInput): Promise<SyncUpdatedResult> {
       try {
+        // Webhooks arriving from now on ask for another run (src/repositories/wakes.ts).
+        await clearWake(deps.db, input.workspaceId);
         const r = await withWorkspaceClient(deps, input.workspaceId, (client) =>
           syncSearch({
             db: deps.db,
@@ -82,6 +86,7 @@ export function createConversationActivities(deps: ActivityDeps) {
             detailConcurrency: deps.detailConcurrency,
             flushRows: deps.flushRows,
             metrics: deps.metrics,
+            draining: deps.draining,
           }),
         );
         // The console's "last default run", written here so the workflow's history pays nothing for it.

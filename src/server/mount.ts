@@ -7,6 +7,7 @@ import { healthRoutes } from './health';
 import { consoleOptions } from '../console/settings';
 import { consoleLanding, consoleRoutes } from '../console/routes';
 import { metricsRoutes } from './metrics';
+import { webhookRoutes } from './webhooks';
 import { postgresReady, temporalReady } from './readiness';
 import { startHttpServer, type HttpServer } from './listen';
 import { httpLimits, trustProxy } from './settings';
@@ -67,6 +68,14 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
           publicUrl,
         });
       }
+      await app.register(webhookRoutes, {
+        db: services.db,
+        temporal: o.temporal,
+        clients: services.clients,
+        clientSecret,
+        bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
+        metrics: services.metrics,
+      });
     },
   });
 }
