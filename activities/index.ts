@@ -1,6 +1,7 @@
 import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
 import { createDeletionActivities } from './deletions';
+import { createUpgradeActivities } from './upgrade';
 import type { ActivityDeps } from './deps';
 import { withClassifiedFailures } from './failures';
 import { createWorkspaceActivities } from './workspace';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return withClassifiedFailures({
     ...createConversationActivities(deps),
     ...createDeletionActivities(deps),
+    ...createUpgradeActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
   });

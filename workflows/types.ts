@@ -63,6 +63,10 @@ export interface WorkspaceStatusView {
     default: JobStatus;
     agent_states: JobStatus;
     catalog: JobStatus;
+    /** GET /conversations/deleted read by the default loop (absent on workflows from before it). */
+    deletions?: JobStatus & { supported: boolean | null; seen: number; marked: number; requests: number };
+    /** The one-time refetch of rows an older mapping wrote, newest first (absent on workflows from before it). */
+    upgrade?: JobStatus & { remaining: number | null; refetched: number; missing: number; failed: number; requests: number; done: boolean };
   };
 }
 

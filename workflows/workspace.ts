@@ -21,6 +21,7 @@ import { classOf, describe, isCancellation, needsCredentials } from './failures'
 import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
+import { DELETIONS_AND_UPGRADE_PATCH, emptyDeletions, emptyUpgrade, runDeletionsAndUpgrade, type DeletionsState, type UpgradeState } from './jobs/deletions';
 
 export interface WorkspaceWorkflowInput {
   workspaceId: string;
@@ -61,6 +62,9 @@ export interface WorkspaceState {
   pollerRetryAt?: number | null;
   /** The status mirror or the disconnect could not be written (the database away past its retries). */
   controlError?: { lastError: string; errorClass: ErrorClass } | null;
+  /** Deleted-list reading and the upgrade refetch (workflows/jobs/deletions.ts); absent before that patch. */
+  deletions?: DeletionsState;
+  upgrade?: UpgradeState;
 }
 
 /** The test/operator knobs a connect passes to a newly started workflow. */
@@ -116,6 +120,7 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  const v3 = patched(DELETIONS_AND_UPGRADE_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -163,7 +168,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     workspaceId,
     status: status(),
     ...currentError(),
-    jobs: { backfill: s.backfill, resync: s.resync, default: s.jobs.default, agent_states: s.jobs.agent_states, catalog: s.jobs.catalog },
+    jobs: {
+      backfill: s.backfill,
+      resync: s.resync,
+      default: s.jobs.default,
+      agent_states: s.jobs.agent_states,
+      catalog: s.jobs.catalog,
+      ...(s.deletions ? { deletions: s.deletions } : {}),
+      ...(s.upgrade ? { upgrade: s.upgrade } : {}),
+    },
   });
 
   // Handlers only flip state; the main loop below acts on it. pause, resume and disconnect then
@@ -499,6 +512,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         s.jobs.default.errorClass = 'contract';
       }
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
+      if (v3) {
+        // Interrupted: it runs again at the next tick.
+        await runDeletionsAndUpgrade(workspaceId, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), incremental, runInterruptible);
+      }
     }
     publishSearchAttributes();
     if (v2) await mirrorStatus();

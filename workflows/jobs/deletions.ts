@@ -1,0 +1,91 @@
+import type { DeletedCursor } from '../../activities/types';
+import type { RefetchStaleResult } from '../../activities/upgrade';
+import type { JobStatus } from '../types';
+
+/**
+ * The patch that adds two steps to every default tick: reading Intercom's deleted-conversations
+ * list from a cursor of its own, and the one-time upgrade refetch of rows an older mapping wrote.
+ * Histories recorded before it replay without them; a workflow started on older code takes them
+ * up on its next run (continue-as-new), where `patched` is first evaluated afresh.
+ */
+export const DELETIONS_AND_UPGRADE_PATCH = 'deletions-and-upgrade';
+
+/** GET /conversations/deleted read by the default loop. */
+export interface DeletionsState extends JobStatus {
+  deletedCursor: DeletedCursor | null;
+  /** null until the first run; false: the workspace's API version lacks the endpoint. */
+  supported: boolean | null;
+  /** Totals since the connection: deletions read, tickets marked deleted_at. */
+  seen: number;
+  marked: number;
+  requests: number;
+}
+
+/** The one-time refetch of rows written before the current mapping (newest first). */
+export interface UpgradeState extends JobStatus {
+  after: RefetchStaleResult['after'];
+  /** Stale rows left (null before the first count). */
+  remaining: number | null;
+  refetched: number;
+  missing: number;
+  failed: number;
+  requests: number;
+  /** A whole pass has run: nothing left to refetch (rows that failed are in sync_errors). */
+  done: boolean;
+}
+
+const job = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
+export const emptyDeletions = (): DeletionsState => ({ ...job(), deletedCursor: null, supported: null, seen: 0, marked: 0, requests: 0 });
+export const emptyUpgrade = (): UpgradeState => ({ ...job(), after: null, remaining: null, refetched: 0, missing: 0, failed: 0, requests: 0, done: false });
+
+type Run = <T>(job: JobStatus, work: () => Promise<T>, cursor: (r: T) => string | null) => Promise<{ result: T | null } | 'interrupted'>;
+
+interface Acts {
+  syncDeletedConversations(input: { workspaceId: string; cursor: DeletedCursor | null }): Promise<{ cursor: DeletedCursor; supported: boolean; seen: number; marked: number; requests: number }>;
+  countStaleMapping(input: { workspaceId: string }): Promise<number>;
+  refetchStaleTickets(input: { workspaceId: string; after: RefetchStaleResult['after'] }): Promise<RefetchStaleResult>;
+}
+
+/**
+ * Runs after the default sync of a tick, in the same turn (so it always yields to it): one
+ * deleted-list read, then (until done) one page of the upgrade refetch. Returns 'interrupted'
+ * when a pause, reauthorization or disconnect cut it short.
+ */
+export async function runDeletionsAndUpgrade(workspaceId: string, d: DeletionsState, u: UpgradeState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
+  if (d.supported !== false) {
+    const r = await run(d, () => acts.syncDeletedConversations({ workspaceId, cursor: d.deletedCursor }), (res) => (res.cursor.sinceSec === null ? null : new Date(res.cursor.sinceSec * 1000).toISOString()));
+    if (r === 'interrupted') return r;
+    if (r.result) {
+      d.supported = r.result.supported;
+      d.deletedCursor = r.result.cursor;
+      d.seen += r.result.seen;
+      d.marked += r.result.marked;
+      d.requests += r.result.requests;
+      if (!r.result.supported) d.cursor = 'unsupported by this API version: reconciliation instead';
+    }
+  }
+  if (u.done) return 'ok';
+  if (u.remaining === null) {
+    const c = await run(u, () => acts.countStaleMapping({ workspaceId }), (n) => `${n} stale row(s)`);
+    if (c === 'interrupted') return c;
+    if (c.result === null) return 'ok';
+    u.remaining = c.result;
+    u.runs -= 1; // a count is no refetch run
+  }
+  if (u.remaining === 0) {
+    u.done = true;
+    return 'ok';
+  }
+  const r = await run(u, () => acts.refetchStaleTickets({ workspaceId, after: u.after }), (res) => (res.after ? new Date(res.after.createdAtMs).toISOString() : null));
+  if (r === 'interrupted') return r;
+  if (r.result) {
+    u.after = r.result.after;
+    u.remaining = r.result.remaining;
+    u.refetched += r.result.refetched;
+    u.missing += r.result.missing;
+    u.failed += r.result.failed;
+    u.requests += r.result.requests;
+    if (r.result.after === null) u.done = true;
+  }
+  return 'ok';
+}
