@@ -143,6 +143,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     authEpoch: 0,
   };
 
+  // Each run counts stale rows once more (one database count): rows an older worker wrote during a
+  // rolling deploy are refetched too.
+  if (v3 && s.upgrade?.done) s.upgrade = { ...s.upgrade, done: false, remaining: null, after: null };
+
   const status = (): SyncStatus => {
     if (s.disconnected) return 'Disconnected';
     if (s.needsReauth) return 'Needs reauthorization';
