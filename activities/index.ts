@@ -2,6 +2,7 @@ import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
 import { createDeletionActivities } from './deletions';
 import { createUpgradeActivities } from './upgrade';
+import { createReconcileActivities } from './reconcile';
 import type { ActivityDeps } from './deps';
 import { withClassifiedFailures } from './failures';
 import { createWorkspaceActivities } from './workspace';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversationActivities(deps),
     ...createDeletionActivities(deps),
     ...createUpgradeActivities(deps),
+    ...createReconcileActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
   });

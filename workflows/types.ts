@@ -64,7 +64,14 @@ export interface WorkspaceStatusView {
     agent_states: JobStatus;
     catalog: JobStatus;
     /** GET /conversations/deleted read by the default loop (absent on workflows from before it). */
-    deletions?: JobStatus & { supported: boolean | null; seen: number; marked: number; requests: number };
+    deletions?: JobStatus & {
+      supported: boolean | null;
+      seen: number;
+      marked: number;
+      requests: number;
+      /** Where the list is unsupported: the weekly reconciliation's progress (coveredDownTo, passes, counts). */
+      reconcile?: { passCursor: unknown; lastPassDoneAt: number | null; passes: number; coveredDownTo: string | null; checked: number; marked: number; pages: number; requests: number; budgetExhaustedAt: number | null };
+    };
     /** The one-time refetch of rows an older mapping wrote, newest first (absent on workflows from before it). */
     upgrade?: JobStatus & { remaining: number | null; refetched: number; missing: number; failed: number; requests: number; done: boolean };
   };
@@ -88,6 +95,8 @@ export interface Cadence {
   agentStatesMs: number;
   /** The agent-state poller is one long activity; it returns after this long and is restarted. */
   agentPollerRunMs: number;
+  /** Deletion reconciliation (APIs without the deleted list): a pass at most this often (default a week). */
+  reconcileEveryMs?: number;
 }
 
 export interface BackfillTuning {

@@ -155,6 +155,13 @@ export interface CatalogRefreshesTable {
 }
 
 /** Shared rate-limit window per workspace, so every worker process draws on one budget. */
+/** Requests the deletion reconciliation spent per workspace and UTC day (migration 20261129T1200). */
+export interface ReconciliationRequestsTable {
+  workspace_id: string;
+  day: ColumnType<Date, string, string>;
+  requests: number;
+}
+
 export interface RateLimitsTable {
   workspace_id: string;
   window_limit: number; // requests allowed per window (learned from X-RateLimit-Limit)
@@ -204,6 +211,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
   catalog_refreshes: CatalogRefreshesTable;
+  reconciliation_requests: ReconciliationRequestsTable;
 }
 
 export type TicketRow = Insertable<TicketsTable>;

@@ -1,4 +1,5 @@
 import type { DeletedCursor } from '../../activities/types';
+import type { ReconcileCursor, ReconcileResult } from '../../activities/reconcile';
 import type { RefetchStaleResult } from '../../activities/upgrade';
 import type { JobStatus } from '../types';
 
@@ -19,7 +20,27 @@ export interface DeletionsState extends JobStatus {
   seen: number;
   marked: number;
   requests: number;
+  /** Where the API lacks the list: the weekly reconciliation of stored ids against search (absent until needed). */
+  reconcile?: ReconcileState;
 }
+
+export interface ReconcileState {
+  /** The pass in progress; null between passes. */
+  passCursor: ReconcileCursor | null;
+  /** Epoch ms when the last pass completed; the next starts a week later. */
+  lastPassDoneAt: number | null;
+  passes: number;
+  /** Of the pass in progress, or the last one: windows compared down to this time (ISO), and its counts. */
+  coveredDownTo: string | null;
+  checked: number;
+  marked: number;
+  pages: number;
+  requests: number;
+  /** The 2 % daily share was spent at this time (epoch ms); the pass waits for the next UTC day. */
+  budgetExhaustedAt: number | null;
+}
+
+export const RECONCILE_EVERY_MS = 7 * 86_400_000;
 
 /** The one-time refetch of rows written before the current mapping (newest first). */
 export interface UpgradeState extends JobStatus {
@@ -44,6 +65,7 @@ interface Acts {
   syncDeletedConversations(input: { workspaceId: string; cursor: DeletedCursor | null }): Promise<{ cursor: DeletedCursor; supported: boolean; seen: number; marked: number; requests: number }>;
   countStaleMapping(input: { workspaceId: string }): Promise<number>;
   refetchStaleTickets(input: { workspaceId: string; after: RefetchStaleResult['after'] }): Promise<RefetchStaleResult>;
+  reconcileDeletions(input: { workspaceId: string; cursor: ReconcileCursor | null; years: number }): Promise<ReconcileResult>;
 }
 
 /**
@@ -51,7 +73,7 @@ interface Acts {
  * deleted-list read, then (until done) one page of the upgrade refetch. Returns 'interrupted'
  * when a pause, reauthorization or disconnect cut it short.
  */
-export async function runDeletionsAndUpgrade(workspaceId: string, d: DeletionsState, u: UpgradeState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
+export async function runDeletionsAndUpgrade(workspaceId: string, years: number, reconcileEveryMs: number | undefined, d: DeletionsState, u: UpgradeState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
   if (d.supported !== false) {
     const r = await run(d, () => acts.syncDeletedConversations({ workspaceId, cursor: d.deletedCursor }), (res) => (res.cursor.sinceSec === null ? null : new Date(res.cursor.sinceSec * 1000).toISOString()));
     if (r === 'interrupted') return r;
@@ -64,6 +86,7 @@ export async function runDeletionsAndUpgrade(workspaceId: string, d: DeletionsSt
       if (!r.result.supported) d.cursor = 'unsupported by this API version: reconciliation instead';
     }
   }
+  if (d.supported === false && (await reconcile(workspaceId, years, reconcileEveryMs ?? RECONCILE_EVERY_MS, d, acts, run)) === 'interrupted') return 'interrupted';
   if (u.done) return 'ok';
   if (u.remaining === null) {
     const c = await run(u, () => acts.countStaleMapping({ workspaceId }), (n) => `${n} stale row(s)`);
@@ -86,6 +109,39 @@ export async function runDeletionsAndUpgrade(workspaceId: string, d: DeletionsSt
     u.failed += r.result.failed;
     u.requests += r.result.requests;
     if (r.result.after === null) u.done = true;
+  }
+  return 'ok';
+}
+
+/** One reconciliation step, when a pass is in progress or a week has passed since the last one. */
+async function reconcile(workspaceId: string, years: number, everyMs: number, d: DeletionsState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
+  const rc = (d.reconcile ??= { passCursor: null, lastPassDoneAt: null, passes: 0, coveredDownTo: null, checked: 0, marked: 0, pages: 0, requests: 0, budgetExhaustedAt: null });
+  const now = Date.now();
+  if (rc.passCursor === null && rc.lastPassDoneAt !== null && now - rc.lastPassDoneAt < everyMs) return 'ok';
+  // The day's share is spent: wait for the next UTC day.
+  if (rc.budgetExhaustedAt !== null && Math.floor(rc.budgetExhaustedAt / 86_400_000) === Math.floor(now / 86_400_000)) return 'ok';
+  const starting = rc.passCursor === null;
+  const r = await run(d, () => acts.reconcileDeletions({ workspaceId, cursor: rc.passCursor, years }), () => d.cursor);
+  if (r === 'interrupted') return r;
+  const res = r.result;
+  if (!res) return 'ok';
+  if (res.budgetExhausted) {
+    rc.budgetExhaustedAt = now;
+    return 'ok';
+  }
+  rc.budgetExhaustedAt = null;
+  if (starting) Object.assign(rc, { checked: 0, marked: 0, pages: 0 });
+  rc.checked += res.checked;
+  rc.marked += res.marked;
+  rc.pages += res.pages;
+  rc.requests += res.requests;
+  d.marked += res.marked;
+  d.requests += res.requests;
+  rc.passCursor = res.cursor;
+  rc.coveredDownTo = res.cursor ? new Date(res.cursor.hiSec * 1000).toISOString() : null;
+  if (res.cursor === null) {
+    rc.lastPassDoneAt = Date.now();
+    rc.passes += 1;
   }
   return 'ok';
 }
