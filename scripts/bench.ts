@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { backfillScenario } from './bench/scenarios/backfill';
+import { chaosScenario } from './bench/scenarios/chaos';
 import { crashScenario } from './bench/scenarios/crash';
 import { fleetScenario } from './bench/scenarios/fleet';
 import { writesScenario } from './bench/scenarios/writes';
@@ -14,7 +15,7 @@ import { log } from './bench/stack';
  * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
  * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
  */
-const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet'] as const;
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos'] as const;
 type Name = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -69,6 +70,8 @@ function run(name: Name, o: { quick: boolean; cpuProf: boolean; inspect: boolean
       return writesScenario({ quick: o.quick });
     case 'crash':
       return crashScenario({ quick: o.quick, cpuProf: o.cpuProf });
+    case 'chaos':
+      return chaosScenario({ quick: o.quick });
   }
 }
 
