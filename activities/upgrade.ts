@@ -12,7 +12,7 @@ import { toActivityFailure } from './failures';
 import { writeTickets } from './ticketWrites';
 
 /** Stale tickets refetched per run at most (one detail request each): a default tick's worth of extra work. */
-export const UPGRADE_ROWS_PER_RUN = 100;
+export const UPGRADE_ROWS_PER_RUN = 300;
 
 export interface RefetchStaleInput {
   workspaceId: string;

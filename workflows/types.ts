@@ -97,6 +97,8 @@ export interface Cadence {
   agentPollerRunMs: number;
   /** Deletion reconciliation (APIs without the deleted list): a pass at most this often (default a week). */
   reconcileEveryMs?: number;
+  /** GET /conversations/deleted is read at the first default tick this long after the last read (default an hour). */
+  deletionsEveryMs?: number;
 }
 
 export interface BackfillTuning {

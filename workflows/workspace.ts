@@ -531,7 +531,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
       if (v3) {
         // Interrupted: it runs again at the next tick.
-        await runDeletionsAndUpgrade(workspaceId, tuning.years, cadence.reconcileEveryMs, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), incremental, runInterruptible);
+        await runDeletionsAndUpgrade(workspaceId, tuning.years, cadence, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), incremental, runInterruptible);
       }
     }
     publishSearchAttributes();

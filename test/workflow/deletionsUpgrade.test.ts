@@ -26,7 +26,7 @@ describe('deleted conversations and the upgrade refetch', () => {
           { id: OLD, name: 'Old API Co', region: 'us', conversations: 30 },
         ],
       },
-      workflow: { cadence: { defaultMs: 1_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000, reconcileEveryMs: 1_000 }, backfill: { heartbeatTimeoutMs: 10_000 } },
+      workflow: { cadence: { defaultMs: 1_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000, reconcileEveryMs: 1_000, deletionsEveryMs: 1_000 }, backfill: { heartbeatTimeoutMs: 10_000 } },
     });
     stack.sim.workspace(OLD).setDeletedListingAvailable(false);
     await stack.connect(`tok-${WS}`);

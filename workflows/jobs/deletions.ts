@@ -41,6 +41,7 @@ export interface ReconcileState {
 }
 
 export const RECONCILE_EVERY_MS = 7 * 86_400_000;
+export const DELETIONS_EVERY_MS = 60 * 60_000;
 
 /** The one-time refetch of rows written before the current mapping (newest first). */
 export interface UpgradeState extends JobStatus {
@@ -73,8 +74,14 @@ interface Acts {
  * deleted-list read, then (until done) one page of the upgrade refetch. Returns 'interrupted'
  * when a pause, reauthorization or disconnect cut it short.
  */
-export async function runDeletionsAndUpgrade(workspaceId: string, years: number, reconcileEveryMs: number | undefined, d: DeletionsState, u: UpgradeState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
-  if (d.supported !== false) {
+export async function runDeletionsAndUpgrade(
+  workspaceId: string,
+  years: number,
+  every: { deletionsEveryMs?: number; reconcileEveryMs?: number },
+  d: DeletionsState, u: UpgradeState, acts: Acts, run: Run): Promise<'ok' | 'interrupted'> {
+  // Hourly, not every tick: one request and ~6 history events an hour instead of twelve times that.
+  const listDue = d.lastSuccessAt === null || Date.now() - d.lastSuccessAt >= (every.deletionsEveryMs ?? DELETIONS_EVERY_MS);
+  if (d.supported !== false && listDue) {
     const r = await run(d, () => acts.syncDeletedConversations({ workspaceId, cursor: d.deletedCursor }), (res) => (res.cursor.sinceSec === null ? null : new Date(res.cursor.sinceSec * 1000).toISOString()));
     if (r === 'interrupted') return r;
     if (r.result) {
@@ -86,7 +93,7 @@ export async function runDeletionsAndUpgrade(workspaceId: string, years: number,
       if (!r.result.supported) d.cursor = 'unsupported by this API version: reconciliation instead';
     }
   }
-  if (d.supported === false && (await reconcile(workspaceId, years, reconcileEveryMs ?? RECONCILE_EVERY_MS, d, acts, run)) === 'interrupted') return 'interrupted';
+  if (d.supported === false && (await reconcile(workspaceId, years, every.reconcileEveryMs ?? RECONCILE_EVERY_MS, d, acts, run)) === 'interrupted') return 'interrupted';
   if (u.done) return 'ok';
   if (u.remaining === null) {
     const c = await run(u, () => acts.countStaleMapping({ workspaceId }), (n) => `${n} stale row(s)`);
