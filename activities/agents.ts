@@ -10,6 +10,22 @@ import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import type { CatalogResult, PollAgentStatesInput, PollAgentStatesResult } from './types';
 
+/** The activity's sleep (cancellation throws), cut short when the worker starts draining. */
+async function sleepUnlessDraining(ms: number, draining: AbortSignal | undefined): Promise<void> {
+  if (!draining) return sleep(ms);
+  if (draining.aborted) return;
+  let onAbort: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    draining.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), drained]);
+  } finally {
+    draining.removeEventListener('abort', onAbort);
+  }
+}
+
 export function createAgentActivities(deps: ActivityDeps) {
   return {
     /**
@@ -34,7 +50,9 @@ export function createAgentActivities(deps: ActivityDeps) {
       try {
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
           catalogDueAt = await nextCatalogRefresh(input.workspaceId, started);
-          while (Date.now() - started < input.maxDurationMs) {
+          // A draining worker: return what was done, so the workflow starts the next poller at once
+          // on a worker that stays (a failure would wait for a retry interval).
+          while (Date.now() - started < input.maxDurationMs && !deps.draining?.aborted) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
@@ -53,6 +71,7 @@ export function createAgentActivities(deps: ActivityDeps) {
               }
               deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
+              if (deps.draining?.aborted) break;
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log and the heartbeat show it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
@@ -71,7 +90,7 @@ export function createAgentActivities(deps: ActivityDeps) {
             // Fixed-rate ticks: a slow poll does not push every later one back.
             nextAt += input.intervalMs;
             const wait = nextAt - Date.now();
-            if (wait > 0) await sleep(wait);
+            if (wait > 0) await sleepUnlessDraining(wait, deps.draining);
             else nextAt = Date.now();
           }
         });
