@@ -21,6 +21,7 @@ import { classOf, describe, isCancellation, needsCredentials } from './failures'
 import { backfillControlSignal, backfillProgressSignal, credentialsRevokedSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery, wakeDefaultSignal } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
+import { DELETIONS_AND_UPGRADE_PATCH, emptyDeletions, emptyUpgrade, runDeletionsAndUpgrade, type DeletionsState, type UpgradeState } from './jobs/deletions';
 
 export interface WorkspaceWorkflowInput {
   workspaceId: string;
@@ -61,6 +62,9 @@ export interface WorkspaceState {
   pollerRetryAt?: number | null;
   /** The status mirror or the disconnect could not be written (the database away past its retries). */
   controlError?: { lastError: string; errorClass: ErrorClass } | null;
+  /** Deleted-list reading and the upgrade refetch (workflows/jobs/deletions.ts); absent before that patch. */
+  deletions?: DeletionsState;
+  upgrade?: UpgradeState;
 }
 
 /** The test/operator knobs a connect passes to a newly started workflow. */
@@ -122,7 +126,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
   // The mirror (and search attributes) follow status changes while the default job runs, not after it.
   const mirrorLive = v2 && patched(MIRROR_WHILE_JOBS_RUN_PATCH);
-  const v3 = patched(PROGRESS_MIRROR_PATCH);
+  const progressMirror = patched(PROGRESS_MIRROR_PATCH);
+  const deletionsAndUpgrade = patched(DELETIONS_AND_UPGRADE_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -144,6 +149,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     childrenRunning: true,
     authEpoch: 0,
   };
+
+  // Each run counts stale rows once more (one database count): rows an older worker wrote during a
+  // rolling deploy are refetched too.
+  if (deletionsAndUpgrade && s.upgrade?.done) s.upgrade = { ...s.upgrade, done: false, remaining: null, after: null };
 
   const status = (): SyncStatus => {
     if (s.disconnected) return 'Disconnected';
@@ -170,7 +179,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     workspaceId,
     status: status(),
     ...currentError(),
-    jobs: { backfill: s.backfill, resync: s.resync, default: s.jobs.default, agent_states: s.jobs.agent_states, catalog: s.jobs.catalog },
+    jobs: {
+      backfill: s.backfill,
+      resync: s.resync,
+      default: s.jobs.default,
+      agent_states: s.jobs.agent_states,
+      catalog: s.jobs.catalog,
+      ...(s.deletions ? { deletions: s.deletions } : {}),
+      ...(s.upgrade ? { upgrade: s.upgrade } : {}),
+    },
   });
 
   // Handlers only flip state; the main loop below acts on it. pause, resume and disconnect then
@@ -281,11 +298,11 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     // Progress is written in 10% steps (and with every status change): at most ten more activities per backfill.
     const b = s.backfill;
     const backfill = { percent: Math.floor(b.done ? 100 : b.percent), stored: b.conversationsStored, etaSeconds: b.done ? null : b.etaSeconds };
-    const step = v3 ? Math.floor(backfill.percent / 10) : null;
+    const step = progressMirror ? Math.floor(backfill.percent / 10) : null;
     if (key === lastDbStatus && step === lastProgressStep) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
-    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}), ...(v3 ? { backfill } : {}) }));
+    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}), ...(progressMirror ? { backfill } : {}) }));
     lastDbStatus = key;
     lastProgressStep = step;
   }
@@ -538,6 +555,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         s.jobs.default.errorClass = 'contract';
       }
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
+      if (deletionsAndUpgrade) {
+        // Interrupted: it runs again at the next tick.
+        await runDeletionsAndUpgrade(workspaceId, tuning.years, cadence, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), incremental, runInterruptible);
+      }
     }
     publishSearchAttributes();
     if (v2) await mirrorStatus();

@@ -160,6 +160,13 @@ export interface CatalogRefreshesTable {
 }
 
 /** Shared rate-limit window per workspace, so every worker process draws on one budget. */
+/** Requests the deletion reconciliation spent per workspace and UTC day (migration 20261129T1200). */
+export interface ReconciliationRequestsTable {
+  workspace_id: string;
+  day: ColumnType<Date, string, string>;
+  requests: number;
+}
+
 export interface RateLimitsTable {
   workspace_id: string;
   window_limit: number; // requests allowed per window (learned from X-RateLimit-Limit)
@@ -209,6 +216,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
   catalog_refreshes: CatalogRefreshesTable;
+  reconciliation_requests: ReconciliationRequestsTable;
   workspace_wakes: WorkspaceWakesTable;
 }
 
