@@ -84,6 +84,11 @@ export interface Cadence {
   agentStatesMs: number;
   /** The agent-state poller is one long activity; it returns after this long and is restarted. */
   agentPollerRunMs: number;
+  /**
+   * The poller's heartbeat timeout (since the 'poller-rare-heartbeats' patch); it heartbeats every
+   * half of it. A poller whose worker died is restarted sooner by the default loop's stale check.
+   */
+  agentPollerHeartbeatTimeoutMs?: number;
 }
 
 export interface BackfillTuning {

@@ -15,7 +15,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
-import { poller as pollerActivities, workspaceProxies } from './activityProxies';
+import { poller as pollerActivities, rarePoller, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { classOf, describe, isCancellation, needsCredentials } from './failures';
 import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
@@ -84,6 +84,15 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
  */
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
 
+/**
+ * The agent-state poller heartbeats rarely (every half of agentPollerHeartbeatTimeoutMs) and stops
+ * by itself at a closed gate or a lost lease (Postgres); its cancellation is not waited for; the
+ * default loop restarts it when its last poll is stale (a dead worker). Issue 13: billable actions.
+ */
+export const POLLER_RARE_HEARTBEATS_PATCH = 'poller-rare-heartbeats';
+/** Heartbeat timeout of the rare-heartbeat poller: 6 actions an hour (1 activity + 5 heartbeats). */
+export const DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS = 20 * 60_000;
+
 const emptyJob = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 const emptyBackfill = (childId: string | null): BackfillJobStatus => ({
   ...emptyJob(),
@@ -116,6 +125,7 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  const v3 = v2 && patched(POLLER_RARE_HEARTBEATS_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -390,13 +400,18 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   // The agent-state poller runs in its own scope so pause, reauthorization and continue-as-new can stop it.
   let pollerScope: CancellationScope | null = null;
   let pollerDone = true;
-  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
+  const pollerHeartbeatTimeoutMs = cadence.agentPollerHeartbeatTimeoutMs ?? DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS;
+  const pollActs = v3 ? rarePoller(cadence.agentPollerRunMs, pollerHeartbeatTimeoutMs, input.retry) : pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
+  /** v3: a poller whose last poll is older than this (its worker died) is restarted by the default loop. */
+  const pollerStaleMs = Math.max(30_000, 4 * cadence.agentStatesMs);
+  let pollerStartedAt = 0;
   function startPoller(): void {
     if (!pollerDone) return;
     // A failed run is not restarted in a loop: the next default tick tries again.
     if (s.pollerRetryAt && Date.now() < s.pollerRetryAt) return;
     s.pollerRetryAt = null;
     pollerDone = false;
+    pollerStartedAt = Date.now();
     const scope = new CancellationScope();
     pollerScope = scope;
     scope
@@ -405,13 +420,20 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
           s.jobs.agent_states,
           () =>
             pollActs.pollAgentStates.executeWithOptions({ summary: `agent_states: GET /admins every ${cadence.agentStatesMs / 1000}s` }, [
-              { workspaceId, intervalMs: cadence.agentStatesMs, maxDurationMs: cadence.agentPollerRunMs },
+              {
+                workspaceId,
+                intervalMs: cadence.agentStatesMs,
+                maxDurationMs: cadence.agentPollerRunMs,
+                ...(v3 ? { heartbeatEveryMs: Math.floor(pollerHeartbeatTimeoutMs / 2) } : {}),
+              },
             ]),
           (r) => (r.lastPollAt ? new Date(r.lastPollAt).toISOString() : s.jobs.agent_states.cursor),
         ),
       )
       .then((r) => {
         if (v2 && r === null && !s.needsReauth) s.pollerRetryAt = Date.now() + cadence.defaultMs;
+        // v3: it ended at a closed gate the workflow did not close (or lost its lease): not again before the next default tick.
+        if (v3 && r?.endedBy) s.pollerRetryAt = Date.now() + cadence.defaultMs;
       })
       .catch((err: unknown) => {
         if (!CancellationScope.current().consideredCancelled) s.jobs.agent_states.lastError = describe(err);
@@ -494,6 +516,14 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       if (run === 'interrupted') continue;
       const r = run.result;
       if (r) s.defaultCursorSec = r.cursorSec;
+      if (v3 && r && !pollerDone && Date.now() - pollerStartedAt > pollerStaleMs) {
+        const polledAt = r.agentsPolledAt ?? 0;
+        if (Date.now() - polledAt > pollerStaleMs) {
+          // Its worker died (or it hangs): a new run takes the lease over; the old one, if alive, ends at its next tick.
+          await stopPoller();
+          startPoller();
+        }
+      }
       if (r?.failed) {
         s.jobs.default.lastError = `${r.failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)`;
         s.jobs.default.errorClass = 'contract';
