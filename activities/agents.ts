@@ -1,10 +1,11 @@
 import { Context, sleep } from '@temporalio/activity';
 import { isAuthError } from '../src/intercom/errors';
-import { toAgentRow, toAgentState, toQueueRow, toTeamRow } from '../src/mapping/agent';
-import { recordAgentStates, upsertAgents } from '../src/repositories/agents';
-import { upsertQueues, upsertTeams } from '../src/repositories/catalog';
+import { directoryFingerprint, toAgentState } from '../src/mapping/agent';
+import { recordAgentStates } from '../src/repositories/agents';
+import { catalogRefreshedAt } from '../src/repositories/catalog';
 import { renewAgentPollLease, takeAgentPollLease } from '../src/repositories/agentPollLeases';
 import { recordAgentPoll } from '../src/repositories/workspaces';
+import { applyAdminDirectory, CATALOG_REFRESH_MS, refreshCatalogIfDue, refreshTags, refreshTeams } from './catalog';
 import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
@@ -23,19 +24,29 @@ export function createAgentActivities(deps: ActivityDeps) {
      * workspace's gate, and the run ends by itself when the gate is closed (pause, reauthorization,
      * disconnect: the workflow does not wait for it) or a newer run took the lease over.
      * Without it: a heartbeat every tick, cancellation arriving with the heartbeat's answer.
+     *
+     * The same answer keeps the directory current at no extra request: when the admin list
+     * differs from the last one applied in this run (or on the run's first poll), new admins
+     * are inserted, changed ones updated, unlisted ones marked removed, and team membership
+     * moved, in the same tick. Teams and tags are re-read when their last refresh is an hour old
+     * (checked every tick; two requests an hour).
      */
     async pollAgentStates(input: PollAgentStatesInput): Promise<PollAgentStatesResult> {
       const ctx = Context.current();
       const started = Date.now();
-      const result: PollAgentStatesResult = { polls: 0, changes: 0, lastPollAt: null };
+      const result: PollAgentStatesResult = { polls: 0, changes: 0, lastPollAt: null, directoryChanges: 0 };
       const rare = input.heartbeatEveryMs !== undefined;
       const owner = `${ctx.info.workflowExecution?.runId ?? ''}/${ctx.info.activityId}/${ctx.info.attempt}`;
       const ttlMs = Math.max(30_000, 2 * input.intervalMs);
       let lastHeartbeat = started;
       let nextAt = started;
+      // The directory last applied by this run; null = apply the next answer whatever it is.
+      let applied: string | null = null;
+      let catalogDueAt = started;
       try {
         if (rare) await takeAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
+          catalogDueAt = await nextCatalogRefresh(input.workspaceId, started);
           while (Date.now() - started < input.maxDurationMs) {
             if (rare) {
               const tick = await renewAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
@@ -53,10 +64,27 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.lastPollAt = observedAt.getTime();
               // Read by `status` (AGENTS) and by the workflow's stale-poller check while this long activity runs.
               await recordAgentPoll(deps.db, input.workspaceId, observedAt);
+              const fingerprint = directoryFingerprint(admins);
+              if (fingerprint !== applied) {
+                // After the states: a directory write that fails (retried next tick) never costs a state.
+                const change = await applyAdminDirectory(deps.db, client, input.workspaceId, admins, observedAt);
+                applied = fingerprint;
+                result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
+              }
             } catch (err) {
               if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
               // A failed poll is retried at the next tick; the log shows it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
+            }
+            if (Date.now() >= catalogDueAt) {
+              try {
+                await refreshCatalogIfDue(deps.db, client, input.workspaceId, CATALOG_REFRESH_MS - CATALOG_SLACK_MS);
+                catalogDueAt = await nextCatalogRefresh(input.workspaceId, Date.now());
+              } catch (err) {
+                if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
+                catalogDueAt = Date.now() + CATALOG_RETRY_MS;
+                ctx.log.warn('catalog refresh failed', { workspaceId: input.workspaceId, error: (err as Error).message });
+              }
             }
             if (!rare) ctx.heartbeat(result);
             else if (Date.now() - lastHeartbeat >= (input.heartbeatEveryMs ?? 0)) {
@@ -76,21 +104,31 @@ export function createAgentActivities(deps: ActivityDeps) {
       return result;
     },
 
-    /** Teams, tags and admins: on connect and on resync. */
+    /** Teams, tags and admins: on connect and on resync (the poller and the conversation sync keep them current in between). */
     async syncCatalog({ workspaceId }: { workspaceId: string }): Promise<CatalogResult> {
       try {
-        const [admins, teams, tags] = await withWorkspaceClient(deps, workspaceId, (client) =>
-          Promise.all([client.listAdmins(), client.listTeams(), client.listTags()]),
-        );
-        const now = new Date();
-        await upsertAgents(deps.db, workspaceId, admins.map((a) => toAgentRow(workspaceId, a, now)));
-        await recordAgentStates(deps.db, workspaceId, admins.map(toAgentState), now);
-        await upsertTeams(deps.db, workspaceId, teams.map((t) => toTeamRow(workspaceId, t, now)));
-        await upsertQueues(deps.db, workspaceId, tags.map((t) => toQueueRow(workspaceId, t, now)));
-        return { agents: admins.length, teams: teams.length, queues: tags.length };
+        return await withWorkspaceClient(deps, workspaceId, async (client) => {
+          const [admins, teams, tags] = await Promise.all([client.listAdmins(), refreshTeams(deps.db, client, workspaceId), refreshTags(deps.db, client, workspaceId)]);
+          const now = new Date();
+          await applyAdminDirectory(deps.db, client, workspaceId, admins, now);
+          await recordAgentStates(deps.db, workspaceId, admins.map(toAgentState), now);
+          return { agents: admins.length, teams: teams.listed, queues: tags.listed };
+        });
       } catch (err) {
         throw toActivityFailure(err);
       }
     },
   };
+
+  /** When teams or tags next need reading: an hour after the older of their last refreshes. */
+  async function nextCatalogRefresh(workspaceId: string, now: number): Promise<number> {
+    const [teams, tags] = await Promise.all([catalogRefreshedAt(deps.db, workspaceId, 'teams'), catalogRefreshedAt(deps.db, workspaceId, 'tags')]);
+    if (teams === null || tags === null) return now;
+    return Math.min(teams.getTime(), tags.getTime()) + CATALOG_REFRESH_MS - CATALOG_SLACK_MS;
+  }
 }
+
+/** A refresh falls due this much before the hour, so one started on the next tick is never more than an hour late. */
+const CATALOG_SLACK_MS = 30_000;
+/** After a failed refresh, the next try. */
+const CATALOG_RETRY_MS = 60_000;

@@ -48,10 +48,12 @@ export function classify(err: unknown): Classification {
 function classifyIntercom(err: IntercomError): Classification {
   if (isAuthError(err)) return { type: FailureTypes.auth, retryable: false, message: err.message };
   if (err.code === 'contract_violation') return { type: FailureTypes.contract, retryable: false, message: err.message };
+  // A search page or list over its size cap (a detail over it is quarantined per record): the same answer would come again.
+  if (err.code === 'response_too_large') return { type: FailureTypes.contract, retryable: false, message: err.message };
   if (err.code === 'bad_request') return { type: FailureTypes.rejected, retryable: false, message: err.message };
   // A network failure our side caused (an invalid argument, a destroyed agent) is not transient.
   if (err.code === 'network_error' && !err.retryable) return { type: FailureTypes.internal, retryable: false, message: err.message };
-  // rate_limited, server_error, timeout, network_error, not_found
+  // rate_limited, server_error, timeout, deadline_exceeded, network_error, not_found
   return { type: FailureTypes.unavailable, retryable: true, message: err.message };
 }
 

@@ -1,5 +1,6 @@
 import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
+import { createDeletionActivities } from './deletions';
 import type { ActivityDeps } from './deps';
 import { withClassifiedFailures } from './failures';
 import { createWorkspaceActivities } from './workspace';
@@ -10,6 +11,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return withClassifiedFailures({
     ...createConversationActivities(deps),
+    ...createDeletionActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
   });

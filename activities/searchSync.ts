@@ -3,10 +3,14 @@ import { isIntercomError, type IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
 import { toTicketRow, type TicketWithEvents } from '../src/mapping/ticket';
-import { knownUpdatedAt, upsertTickets } from '../src/repositories/tickets';
+import { isPlausibleUnixSec, ticketTimeProblem } from '../src/mapping/clean';
+import { knownUpdatedAt, markTicketsDeleted } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
+import { retryOnConnectionLoss } from '../src/db/errors';
+import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
+import { writeTickets } from './ticketWrites';
 import type { WindowCheckpoint } from './types';
 
 export interface SearchSyncOptions {
@@ -54,25 +58,52 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   let buffer: TicketWithEvents[] = [];
   // Failures recorded earlier are forgotten once their conversations are stored.
   let errorsOnRecord = await hasSyncErrors(o.db, o.workspaceId);
+  // A stored ticket naming a team or tag we lack makes it be read at once (activities/catalog.ts).
+  const catalog = createCatalogGuard(o.db, o.client, o.workspaceId, ctx.log);
   const flush = () =>
     serial(async () => {
       if (buffer.length === 0) return;
       const rows = buffer;
       buffer = [];
-      await upsertTickets(o.db, rows);
-      if (errorsOnRecord) await clearSyncErrors(o.db, o.workspaceId, rows.map((r) => r.ticket.conversation_id));
-      cp.stored += rows.length;
+      let written;
+      try {
+        // Rows the database refuses for their data are recorded in sync_errors one by one there.
+        written = await writeTickets(o.db, o.workspaceId, rows);
+      } catch (err) {
+        // The database is away: the rows stay buffered for the next flush (the one on the way out
+        // of a failed run included), so their details are not fetched again.
+        buffer = rows.concat(buffer);
+        throw err;
+      }
+      for (const r of written.rejected) {
+        ctx.log.warn('conversation passed over: the database refused its row', { workspaceId: o.workspaceId, conversationId: r.conversationId, problem: r.problem });
+      }
+      if (written.rejected.length > 0) errorsOnRecord = true;
+      const stored = written.stored;
+      if (errorsOnRecord) await retryOnConnectionLoss(() => clearSyncErrors(o.db, o.workspaceId, stored));
+      cp.stored += written.stored.length;
+      cp.failed += written.rejected.length;
+      const storedIds = new Set(stored);
+      await catalog.afterStore(rows.filter((r) => storedIds.has(r.ticket.conversation_id)));
     });
+  /** A record passed over for a reason of its own (not its answer's shape): recorded, and the rest go on. */
+  const passOver = async (id: string, problem: string) => {
+    await retryOnConnectionLoss(() => recordSyncError(o.db, o.workspaceId, id, problem, 1));
+    errorsOnRecord = true;
+    cp.failed += 1;
+    ctx.log.warn('conversation passed over', { workspaceId: o.workspaceId, conversationId: id, problem });
+  };
   const fetchDetail = async (id: string) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await o.client.getConversation(id);
       } catch (err) {
-        if (!isIntercomError(err) || err.code !== 'contract_violation') throw err;
-        if (attempt < CONTRACT_ATTEMPTS) continue;
+        if (!isIntercomError(err) || (err.code !== 'contract_violation' && err.code !== 'response_too_large')) throw err;
+        // A body over the cap would be just as large again: quarantined at once.
+        if (err.code === 'contract_violation' && attempt < CONTRACT_ATTEMPTS) continue;
         await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
         errorsOnRecord = true;
-        ctx.log.warn('conversation passed over: its response breaks the contract', { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
+        ctx.log.warn(`conversation passed over: ${err.code === 'response_too_large' ? 'its response is over the size cap' : 'its response breaks the contract'}`, { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
         return 'failed' as const;
       }
     }
@@ -94,11 +125,13 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       const candidates = [];
       for (const c of page.conversations) {
         if (o.keep && !o.keep(c)) continue;
-        if (maxUpdatedAt === null || c.updated_at > maxUpdatedAt) maxUpdatedAt = c.updated_at;
+        // An impossible updated_at (year 3000) must not carry the default loop's watermark past every real change.
+        if ((maxUpdatedAt === null || c.updated_at > maxUpdatedAt) && isPlausibleUnixSec(c.updated_at, Date.now())) maxUpdatedAt = c.updated_at;
         if (isIgnored(c)) cp.ignored += 1;
         else candidates.push(c);
       }
-      const known = o.force ? new Map<string, number>() : await knownUpdatedAt(o.db, o.workspaceId, candidates.map((c) => c.id));
+      const candidateIds = candidates.map((c) => c.id);
+      const known = o.force ? new Map<string, number>() : await retryOnConnectionLoss(() => knownUpdatedAt(o.db, o.workspaceId, candidateIds));
       const fetch = candidates.filter((c) => (known.get(c.id) ?? -1) < c.updated_at);
       cp.skipped += candidates.length - fetch.length;
       const syncedAt = new Date();
@@ -109,10 +142,17 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
           return;
         }
         if (!conversation) {
-          cp.missing += 1; // deleted between the search and the detail request
+          cp.missing += 1; // deleted between the search and the detail request: no longer a contact
+          await markTicketsDeleted(o.db, o.workspaceId, [{ conversationId: summary.id, deletedAt: new Date() }]);
           return;
         }
-        buffer.push(toTicketRow(o.workspaceId, conversation, syncedAt));
+        const row = toTicketRow(o.workspaceId, conversation, syncedAt);
+        const timeProblem = ticketTimeProblem(row, syncedAt.getTime());
+        if (timeProblem !== null) {
+          await passOver(summary.id, `a time that cannot be true: ${timeProblem}`);
+          return;
+        }
+        buffer.push(row);
         if (buffer.length >= o.flushRows) await flush();
       });
       await flush();

@@ -64,6 +64,35 @@ export interface PollAgentStatesResult {
   lastPollAt: number | null;
   /** Why the run ended before maxDurationMs (gate closed, lease taken over). */
   endedBy?: string;
+  /** Agents added, changed or marked removed from the polled admin lists. */
+  directoryChanges: number;
+}
+
+/** Where reading GET /conversations/deleted stands; plain JSON, kept by the caller between runs. */
+export interface DeletedCursor {
+  /** Every deletion at or before this (Unix seconds) has been applied; null = none read yet. */
+  sinceSec: number | null;
+  /** An unfinished scan: the next page to read, and the newest deleted_at the scan has seen. */
+  scan: { page: number; topSec: number } | null;
+}
+
+export interface SyncDeletedInput {
+  workspaceId: string;
+  cursor: DeletedCursor | null;
+  /** Pages to read in this run at most (default 20). */
+  maxPages?: number;
+}
+
+export interface SyncDeletedResult {
+  cursor: DeletedCursor;
+  /** false: the workspace's API has no GET /conversations/deleted (reconcile instead); cursor unchanged. */
+  supported: boolean;
+  pages: number;
+  /** Deletions read that are newer than the cursor. */
+  seen: number;
+  /** Stored tickets newly marked deleted. */
+  marked: number;
+  requests: number;
 }
 
 export interface CatalogResult {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseKeyRingSpec } from './crypto/tokenCipher';
 
 // Parsed once at start-up; a wrong or missing value stops the process with a message naming the variable.
 
@@ -25,6 +26,12 @@ function pemFile(kind: 'CERTIFICATE' | 'PRIVATE KEY') {
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/intercom_sync'),
+  /** Longest wait for a database connection (pool checkout or connect), ms; 0 = no limit. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Postgres statement_timeout of every session, ms; 0 = the server's. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** Postgres idle_in_transaction_session_timeout of every session, ms; 0 = the server's. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TEMPORAL_ADDRESS: z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^:\s[\]]+):\d+$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -54,6 +61,19 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
     .optional(),
+  /** A key ring, `id:base64,id:base64`, newest (current) first; TOKEN_ENCRYPTION_KEY, if also set, stays readable. */
+  TOKEN_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseKeyRingSpec(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  /** Detail-body bytes a process may hold at once; detail requests in flight per process = this / 4 MiB. */
+  DETAIL_MEMORY_MB: z.coerce.number().int().min(4).max(65536).default(512),
   INTERCOM_CLIENT_ID: z.string().min(1).optional(),
   INTERCOM_CLIENT_SECRET: z.string().min(1).optional(),
   /** Overrides every regional API host (tests and the simulator). */

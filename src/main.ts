@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     throw new Error('INTERCOM_CLIENT_ID and INTERCOM_CLIENT_SECRET are required with a real Intercom (INTERCOM_API_BASE_URL is set)');
   }
 
-  const services = await createServices(config);
+  const services = await createServices(config, { embeddedSimulator: simulator !== null });
   log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
   const temporal = await resolveTemporal(config, log);
   const client = await connectClient(temporal.target);

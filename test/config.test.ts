@@ -15,6 +15,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost' })).toThrow(/TEMPORAL_ADDRESS: must be host:port/);
   });
 
+  it('bounds database waits by default, and names a wrong timeout', () => {
+    const c = loadConfig({});
+    expect([c.DATABASE_CONNECT_TIMEOUT_MS, c.DATABASE_STATEMENT_TIMEOUT_MS, c.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS]).toEqual([10_000, 60_000, 60_000]);
+    expect(loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).DATABASE_STATEMENT_TIMEOUT_MS).toBe(0);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '-5' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ INTERCOM_CLIENT_ID: '' }).INTERCOM_CLIENT_ID).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { dropDatabase, ensureDatabase } from '../src/db/connection';
+import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '../src/db/connection';
 import { createTestDb, type TestDb } from './helpers/db';
 
 describe('database', () => {
@@ -19,6 +19,32 @@ describe('database', () => {
     expect(tables).toEqual(
       expect.arrayContaining(['agent_state_events', 'agent_states', 'agents', 'queues', 'teams', 'ticket_status_events', 'tickets', 'workspaces', 'intercom_credentials']),
     );
+  });
+
+  it('sets the session timeouts and survives a terminated checked-out connection', async () => {
+    const lost: string[] = [];
+    const db = createDb({ url: t.url, poolSize: 2, statementTimeoutMs: 1_234, idleInTransactionTimeoutMs: 2_345, onConnectionError: (e) => lost.push(e.code ?? e.message) });
+    try {
+      // Migrations lift the timeouts on their connection and put them back.
+      await migrateToLatest(db);
+      const settings = await sql<{ s: string; i: string }>`select current_setting('statement_timeout') as s, current_setting('idle_in_transaction_session_timeout') as i`.execute(db);
+      expect(settings.rows[0]).toEqual({ s: '1234ms', i: '2345ms' });
+      // A statement over the timeout is cancelled by the server (57014), not waited for.
+      await expect(sql`select pg_sleep(5)`.execute(db)).rejects.toMatchObject({ code: '57014' });
+      // The backend of a connection checked out but between statements (as in a transaction) is
+      // terminated: its client emits 'error' with no query to reject, which used to kill the process.
+      await db.connection().execute(async (conn) => {
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid;
+        await sql`select pg_terminate_backend(${pid}::int)`.execute(t.db);
+        for (const deadline = Date.now() + 10_000; lost.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+        await expect(sql`select 1`.execute(conn)).rejects.toThrow();
+      });
+      expect(lost).toContain('57P01');
+      // The pool replaced it.
+      expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('ensureDatabase creates a missing database once under concurrency, and only connects to an existing one', async () => {

@@ -163,8 +163,11 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
         (r) => finished(w, r),
         async (err: unknown) => {
           const checkpoint = checkpointOf(err) ?? w.checkpoint;
-          s.lastError = describe(err);
-          s.errorClass = classOf(err);
+          // A cancellation (pause, reauthorization, the backfill ending) is no error to show.
+          if (!isCancellation(err)) {
+            s.lastError = describe(err);
+            s.errorClass = classOf(err);
+          }
           // Any other failure (past its retries, or not retryable: a contract violation, the wrong
           // key, the database away for long) is shown, and the window starts again later from its
           // checkpoint; the other windows carry on meanwhile.

@@ -436,7 +436,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         if (v3 && r?.endedBy) s.pollerRetryAt = Date.now() + cadence.defaultMs;
       })
       .catch((err: unknown) => {
-        if (!CancellationScope.current().consideredCancelled) s.jobs.agent_states.lastError = describe(err);
+        if (!isCancellation(err)) s.jobs.agent_states.lastError = describe(err);
       })
       .finally(() => {
         pollerDone = true;

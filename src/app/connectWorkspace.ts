@@ -57,7 +57,7 @@ export async function connectWorkspace(deps: ConnectDeps, token: string): Promis
   // Together or not at all: a workspace row without its token would look connected and fail every job.
   const workspace = await deps.db.transaction().execute(async (trx) => {
     const row = await upsertWorkspace(trx, { id: workspaceId, name: me.app.name, region, status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(trx, workspaceId, deps.cipher.encrypt(token), deps.cipher.keyId);
+    await saveCredentials(trx, workspaceId, deps.cipher.encrypt(token, workspaceId), deps.cipher.keyId);
     return row;
   });
 

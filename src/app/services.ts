@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { createDb, ensureDatabase, migrateToLatest, type Db } from '../db/connection';
-import { createTokenCipher, loadOrCreateDevKey, type TokenCipher } from '../crypto/tokenCipher';
+import type { TokenCipher } from '../crypto/tokenCipher';
+import { MissingKeyError, refusingCipher, resolveTokenCipher } from '../crypto/keys';
 import { createIntercomHttp, type IntercomHttp } from '../intercom/client';
 import { ClientProvider } from '../intercom/clientProvider';
 import { PostgresRateLimiter } from '../ratelimit';
@@ -19,17 +20,23 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config): Promise<Services> {
+export interface ServicesOptions {
+  /** `npm start` running its embedded simulator: the only process that may make up a development key. */
+  embeddedSimulator?: boolean;
+  /** CLI commands that never touch a token run without a key (the cipher then refuses every use). */
+  keyOptional?: boolean;
+}
+
+export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
+  // Before anything else: a process without its key stops here, naming TOKEN_ENCRYPTION_KEY.
+  const cipher = await resolveTokenCipher(config, { embeddedSimulator: opts.embeddedSimulator ?? false }).catch((err: unknown) => {
+    if (opts.keyOptional && err instanceof MissingKeyError) return refusingCipher();
+    throw err;
+  });
   await ensureDatabase(config.DATABASE_URL);
-  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS });
   await migrateToLatest(db);
-  let key = config.TOKEN_ENCRYPTION_KEY;
-  if (!key) {
-    key = await loadOrCreateDevKey(config.DATA_DIR);
-    console.error(`TOKEN_ENCRYPTION_KEY is not set: using the development key in ${config.DATA_DIR}; processes on other machines need the same key`);
-  }
-  const cipher = createTokenCipher(key);
-  const http = createIntercomHttp();
+  const http = createIntercomHttp({ detailMemoryBytes: config.DETAIL_MEMORY_MB * 1024 * 1024 });
   const gate = new PostgresGate(db);
   const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(db));
   const clients = new ClientProvider({ db, cipher, limiter, http, baseUrlOverride: config.INTERCOM_API_BASE_URL });

@@ -7,6 +7,7 @@ import { countSyncErrors } from '../repositories/syncErrors';
 import type { Db } from '../db/connection';
 import { listWorkspaces } from '../repositories/workspaces';
 import { agentsByState, contactsPerDay } from '../repositories/verify';
+import { attributionSections } from './verifySections';
 
 export type Command = 'pause' | 'resume' | 'resync' | 'disconnect';
 
@@ -92,7 +93,10 @@ export async function statusOfAll(client: Client, db: Db, only?: string): Promis
   return statusTable(rows);
 }
 
-/** The seed's verification step: contacts per day and agents by state; zero or abnormal numbers are flagged. */
+/**
+ * The seed's verification step: contacts per day (overall, per queue, per team) and agents by state
+ * (hires and removals named); zero or abnormal numbers are flagged. Deleted conversations are no contacts.
+ */
 export async function verifyReport(db: Db, workspaceId: string, days = 14): Promise<{ text: string; problems: string[] }> {
   const perDay = await contactsPerDay(db, workspaceId, days);
   const states = await agentsByState(db, workspaceId);
@@ -112,6 +116,7 @@ export async function verifyReport(db: Db, workspaceId: string, days = 14): Prom
   const totalAgents = states.reduce((n, s) => n + s.count, 0);
   for (const s of states) lines.push(`  ${s.state.padEnd(10)} ${s.count}`);
   if (totalAgents === 0) problems.push('no agent states recorded');
+  lines.push(...(await attributionSections(db, workspaceId, days)));
   const unreadable = await countSyncErrors(db, workspaceId);
   if (unreadable > 0) {
     problems.push(`${unreadable} conversation(s) passed over because Intercom's answer broke the contract (table sync_errors)`);

@@ -7,6 +7,7 @@ import { connectWorkspace } from '../app/connectWorkspace';
 import { connectLinkCommand } from './connectLink';
 import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
 import type { ResyncRequest } from '../../workflows/types';
+import { KEYED_COMMANDS, MAINTENANCE_USAGE, runMaintenance } from './maintenance';
 
 const USAGE = `usage: npm run cli -- <command> [args]
   migrate                                create the database if needed and run migrations
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run cli -- <command> [args]
   resume <workspace-id>
   resync <workspace-id> [--from <date|unix s>] [--to <date|unix s>]
   disconnect <workspace-id>              stop every job and delete the token
-  verify <workspace-id> [--days 14]      contacts per day and agents by state`;
+  verify <workspace-id> [--days 14]      contacts per day (overall, per queue, per team) and agents by state
+${MAINTENANCE_USAGE}`;
 
 /** Never from argv: a token there shows in `ps`, shell history and CI logs. */
 async function readToken(tokenFile: string | undefined): Promise<string> {
@@ -59,8 +61,10 @@ async function main(argv: string[]): Promise<number> {
     throw new Error('--token is not accepted: a token on the command line shows in `ps` and shell history. Use --token-file <path>, INTERCOM_ACCESS_TOKEN or standard input');
   }
   const config = loadConfig();
-  const services = await createServices(config);
+  const services = await createServices(config, { keyOptional: !KEYED_COMMANDS.has(command) });
   try {
+    const maintained = await runMaintenance(command, workspaceId, services);
+    if (maintained !== null) return maintained;
     if (command === 'migrate') {
       console.log('migrations applied');
       return 0;

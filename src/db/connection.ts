@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations';
@@ -11,15 +11,45 @@ export type Db = Kysely<Database>;
 export interface DbOptions {
   url: string;
   poolSize?: number;
+  /** Longest wait for a connection, from the pool or a new one; 0 = no limit. */
+  connectTimeoutMs?: number;
+  /** Postgres `statement_timeout` of every session; 0 = the server's default. */
+  statementTimeoutMs?: number;
+  /** Postgres `idle_in_transaction_session_timeout` of every session; 0 = the server's default. */
+  idleInTransactionTimeoutMs?: number;
+  /** Told of each connection that fails (terminated, reset); default: one line on stderr. */
+  onConnectionError?: (err: Error & { code?: string }) => void;
 }
 
-export function createDb({ url, poolSize = 10 }: DbOptions): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle connection can be closed under us (a server restart, a dropped database); the pool
-  // replaces it on the next checkout. Without a listener the 'error' event would kill the process.
-  pool.on('error', (err: Error & { code?: string }) => {
-    if (err.code !== '57P01') console.error(`postgres: idle connection lost: ${err.message}`);
+/** The defaults of DbOptions (and of the DATABASE_* settings in src/config.ts). */
+export const DB_DEFAULTS = { poolSize: 10, connectTimeoutMs: 10_000, statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 } as const;
+
+const reportConnectionError = (err: Error & { code?: string }): void => {
+  console.error(`postgres: a connection failed${err.code ? ` (${err.code})` : ''}: ${err.message}; the pool replaces it`);
+};
+
+export function createDb(o: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.poolSize ?? DB_DEFAULTS.poolSize,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? DB_DEFAULTS.connectTimeoutMs,
+    // Sent in the startup message: no extra round trip per connection.
+    statement_timeout: o.statementTimeoutMs ?? DB_DEFAULTS.statementTimeoutMs,
+    idle_in_transaction_session_timeout: o.idleInTransactionTimeoutMs ?? DB_DEFAULTS.idleInTransactionTimeoutMs,
+    // A peer that vanished without a FIN (failover, network cut) is noticed instead of awaited for ever.
+    keepAlive: true,
   });
+  const report = o.onConnectionError ?? reportConnectionError;
+  // A connection can fail while a query holds it (a terminated backend, a restart): pg then rejects
+  // the query AND emits 'error' on the client, which would kill the process without a listener. The
+  // pool's own 'error' covers idle clients only. The query's rejection is what callers act on; the
+  // pool drops the broken client when it is released (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', report);
+  });
+  // Idle clients' errors also reach the client listener above; this one only keeps the pool's
+  // re-emission from being an unhandled 'error' event.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -72,9 +102,21 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Runs the pending migrations on one connection with the session timeouts lifted: an index built on
+ * a large table may take longer than any sync statement should. The settings are reset after.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result = await migrator.migrateToLatest();
+  const result = await db.connection().execute(async (conn) => {
+    await sql`set statement_timeout = 0`.execute(conn);
+    await sql`set idle_in_transaction_session_timeout = 0`.execute(conn);
+    try {
+      return await new Migrator({ db: conn, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    } finally {
+      await sql`reset statement_timeout`.execute(conn).catch(() => undefined);
+      await sql`reset idle_in_transaction_session_timeout`.execute(conn).catch(() => undefined);
+    }
+  });
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(result.error)}`, { cause: result.error });

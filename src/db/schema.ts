@@ -69,6 +69,32 @@ export interface TicketsTable {
   first_response_duration: number | null; // whole seconds
   parts_truncated: boolean;
   synced_at: Timestamp;
+  // Attribution (migration 20261129T0700): Intercom ids as text, null when Intercom names none.
+  /** Intercom's admin_assignee_id. */
+  assignee_admin_id: string | null;
+  /** Intercom's team_assignee_id. */
+  team_id: string | null;
+  /** The admin whose reply gives first_responded_at; null where that reply is not among the parts. */
+  first_responder_admin_id: string | null;
+  /** Intercom's source.type: conversation | email | phone_call | … */
+  source_type: string | null;
+  /** Intercom's source.delivered_as: customer_initiated | operator_initiated | automated | … */
+  source_delivered_as: string | null;
+  /** priority | not_priority */
+  priority: string | null;
+  /** When a 404 or GET /conversations/deleted showed the conversation gone; such a ticket is no contact. */
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The conversation's tag ids (its queues), sorted; null = unknown (written before mapping version 2). See ticket_queues. */
+  tag_ids: string[] | null;
+  /** Which mapping wrote the row: 1 = before attribution; MAPPING_VERSION (src/mapping/ticket.ts) now. */
+  mapping_version: ColumnType<number, number | undefined, number>;
+}
+
+/** A view over tickets.tag_ids: one row per (ticket, tag), exactly the conversation's tags as last fetched. */
+export interface TicketQueuesTable {
+  workspace_id: string;
+  conversation_id: string;
+  tag_id: string;
 }
 
 export interface TicketStatusEventsTable {
@@ -87,6 +113,10 @@ export interface AgentsTable {
   role: string; // standard
   team_ids: string[];
   synced_at: Timestamp;
+  /** Set when GET /admins no longer lists the admin (the row stays: tickets point at it); cleared if listed again. */
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** When the sync first saw the admin (a hire shows here); null for admins stored before migration 20261129T0700. */
+  first_seen_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AgentStatesTable {
@@ -112,6 +142,8 @@ export interface TeamsTable {
   name: string;
   admin_ids: string[];
   synced_at: Timestamp;
+  /** Set when GET /teams no longer lists the team. */
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface QueuesTable {
@@ -119,6 +151,15 @@ export interface QueuesTable {
   tag_id: string;
   name: string;
   synced_at: Timestamp;
+  /** Set when GET /tags no longer lists the tag. */
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** When teams and tags were last read from Intercom (hourly, and at once for an id a ticket names that we lack). */
+export interface CatalogRefreshesTable {
+  workspace_id: string;
+  kind: string; // teams | tags
+  refreshed_at: Timestamp;
 }
 
 /** Shared rate-limit window per workspace, so every worker process draws on one budget. */
@@ -163,6 +204,7 @@ export interface Database {
   connect_links: ConnectLinksTable;
   tickets: TicketsTable;
   ticket_status_events: TicketStatusEventsTable;
+  ticket_queues: TicketQueuesTable;
   agents: AgentsTable;
   agent_states: AgentStatesTable;
   agent_state_events: AgentStateEventsTable;
@@ -170,6 +212,7 @@ export interface Database {
   queues: QueuesTable;
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
+  catalog_refreshes: CatalogRefreshesTable;
 }
 
 export type TicketRow = Insertable<TicketsTable>;

@@ -1,15 +1,17 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
-import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { RateLimitObservation, RateLimiter } from '../ratelimit/limiter';
 import { sleep } from '../ratelimit/sleep';
-import { IntercomError } from './errors';
+import { IntercomError, isIntercomError } from './errors';
 import type { IntercomHttp } from './http';
 import { apiBaseUrl, type Region } from './regions';
-import { classifyResponse, classifyThrown, DEFAULT_BACKOFF, intHeader, retryDelayMs, type BackoffOptions, type ResponseHeaders } from './retryPolicy';
+import { classifyResponse, DEFAULT_BACKOFF, intHeader, retryDelayMs, type BackoffOptions, type ResponseHeaders } from './retryPolicy';
+import { DEADLINE_FACTOR, RESPONSE_CAPS, type EndpointKind } from './limits';
+import { sendOnce, type Sent } from './send';
 import {
   adminListSchema,
   conversationSchema,
+  deletedConversationListSchema,
   meSchema,
   searchResponseSchema,
   tagListSchema,
@@ -17,6 +19,7 @@ import {
   tokenResponseSchema,
   type Admin,
   type Conversation,
+  type DeletedConversationList,
   type Me,
   type SearchQuery,
   type SearchRequest,
@@ -32,6 +35,7 @@ export { apiBaseUrl, appBaseUrl, regionFromMe, type Region } from './regions';
 export { createIntercomHttp, type IntercomHttp, type IntercomHttpOptions } from './http';
 export { inWindow, windowQuery } from './search';
 export { IntercomError, isAuthError, isIntercomError, type IntercomErrorCode } from './errors';
+export { RESPONSE_CAPS } from './limits';
 
 export interface IntercomClientOptions {
   workspaceId: string;
@@ -43,12 +47,18 @@ export interface IntercomClientOptions {
   limiter: RateLimiter;
   /** Per request: time allowed for the response headers, and then between body chunks. Default 20 000; searches get three times as much. */
   timeoutMs?: number;
+  /** Per attempt: the whole response (headers and body) must be in by then. Default twice timeoutMs; searches get three times as much. */
+  deadlineMs?: number;
   /** Retries of a retryable failure before its IntercomError is thrown. Default 4. */
   maxRetries?: number;
   /** Aborts waits and requests (e.g. on activity cancellation); the abort reason is thrown as is. */
   signal?: AbortSignal;
   backoff?: BackoffOptions;
 }
+
+/** GET /conversations/deleted: the largest page Intercom serves, and the first API version that has it. */
+export const MAX_DELETED_PAGE_SIZE = 60;
+export const DELETED_CONVERSATIONS_VERSION = '2.16';
 
 export interface SearchPage {
   page: SearchResponse;
@@ -64,8 +74,12 @@ interface CallOptions {
   body?: string;
   /** A 404 answers null instead of throwing (a conversation that is gone). */
   nullOn404?: boolean;
-  /** Overrides the client's per-request timeout. */
-  timeoutMs?: number;
+  /** Decides the body cap (limits.ts) and whether the request takes one of the process's detail slots. */
+  kind: EndpointKind;
+  /** Multiplies the client's idle timeout and deadline (searches get three times as long). */
+  scale?: number;
+  /** Overrides the pinned Intercom-Version for an endpoint that only a newer version has. */
+  version?: string;
 }
 
 function observation(status: number, headers: ResponseHeaders): RateLimitObservation {
@@ -133,9 +147,10 @@ export class IntercomClient {
   readonly #jsonHeaders: Record<string, string>;
   readonly #origin: string;
   readonly #basePath: string;
-  readonly #dispatcher: Dispatcher;
+  readonly #http: IntercomHttp;
   readonly #limiter: RateLimiter;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
   readonly #maxRetries: number;
   readonly #signal: AbortSignal | undefined;
   readonly #backoff: BackoffOptions;
@@ -147,9 +162,10 @@ export class IntercomClient {
     const base = new URL(apiBaseUrl(opts.region, opts.baseUrl));
     this.#origin = base.origin;
     this.#basePath = base.pathname.replace(/\/+$/, '');
-    this.#dispatcher = opts.http.dispatcher;
+    this.#http = opts.http;
     this.#limiter = opts.limiter;
     this.#timeoutMs = opts.timeoutMs ?? 20_000;
+    this.#deadlineMs = opts.deadlineMs ?? DEADLINE_FACTOR * this.#timeoutMs;
     this.#maxRetries = opts.maxRetries ?? 4;
     this.#signal = opts.signal;
     // Every concurrent request and wait listens on the signal: lift Node's leak warning threshold (10) for it.
@@ -169,13 +185,13 @@ export class IntercomClient {
   }
 
   me(): Promise<Me> {
-    return this.#call('GET', '/me', 'GET /me', meSchema);
+    return this.#call('GET', '/me', 'GET /me', meSchema, { kind: 'small' });
   }
 
   /** One page of POST /conversations/search. */
   search(req: SearchRequest): Promise<SearchResponse> {
     // Searches of 150 per page are reported to take ~18 s on busy workspaces: give them room.
-    return this.#call('POST', '/conversations/search', 'POST /conversations/search', searchResponseSchema, { body: JSON.stringify(req), timeoutMs: 3 * this.#timeoutMs });
+    return this.#call('POST', '/conversations/search', 'POST /conversations/search', searchResponseSchema, { body: JSON.stringify(req), kind: 'search', scale: 3 });
   }
 
   /** Every page of a search, in order, starting after `startingAfter` (a cursor from an earlier run). */
@@ -205,56 +221,71 @@ export class IntercomClient {
 
   /** The conversation with its parts (plain-text bodies); null when it does not exist (404). */
   getConversation(id: string): Promise<Conversation | null> {
-    return this.#call('GET', `/conversations/${encodeURIComponent(id)}?display_as=plaintext`, 'GET /conversations/{id}', conversationSchema, { nullOn404: true });
+    return this.#call('GET', `/conversations/${encodeURIComponent(id)}?display_as=plaintext`, 'GET /conversations/{id}', conversationSchema, { nullOn404: true, kind: 'detail' });
   }
 
   async listAdmins(): Promise<Admin[]> {
-    return (await this.#call('GET', '/admins', 'GET /admins', adminListSchema)).admins;
+    return (await this.#call('GET', '/admins', 'GET /admins', adminListSchema, { kind: 'list' })).admins;
   }
 
   async listTeams(): Promise<Team[]> {
-    return (await this.#call('GET', '/teams', 'GET /teams', teamListSchema)).teams;
+    return (await this.#call('GET', '/teams', 'GET /teams', teamListSchema, { kind: 'list' })).teams;
   }
 
   async listTags(): Promise<Tag[]> {
-    return (await this.#call('GET', '/tags', 'GET /tags', tagListSchema)).data;
+    return (await this.#call('GET', '/tags', 'GET /tags', tagListSchema, { kind: 'list' })).data;
   }
 
-  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts?: CallOptions & { nullOn404?: false }): Promise<z.output<S>>;
+  /**
+   * One page of GET /conversations/deleted (Intercom-Version 2.16+, sent for this request only):
+   * ids with `deleted_at`, page-number pagination, `perPage` at most 60, newest deletion first
+   * unless `order: 'asc'`. A workspace whose API lacks it answers 400 (intercom_version_invalid)
+   * or 404, thrown as an IntercomError with code bad_request / not_found.
+   */
+  listDeletedConversations(opts: { page?: number; perPage?: number; order?: 'asc' | 'desc' } = {}): Promise<DeletedConversationList> {
+    const page = Math.max(1, Math.floor(opts.page ?? 1));
+    const perPage = Math.min(MAX_DELETED_PAGE_SIZE, Math.max(1, Math.floor(opts.perPage ?? MAX_DELETED_PAGE_SIZE)));
+    const query = new URLSearchParams({ page: String(page), per_page: String(perPage), order: opts.order ?? 'desc' });
+    return this.#call('GET', `/conversations/deleted?${query.toString()}`, 'GET /conversations/deleted', deletedConversationListSchema, { kind: 'list', version: DELETED_CONVERSATIONS_VERSION });
+  }
+
+  #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions & { nullOn404?: false }): Promise<z.output<S>>;
   #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions & { nullOn404: true }): Promise<z.output<S> | null>;
-  async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions = {}): Promise<z.output<S> | null> {
-    const { body, nullOn404 = false, timeoutMs = this.#timeoutMs } = opts;
+  async #call<S extends z.ZodType>(method: Method, path: string, endpoint: string, schema: S, opts: CallOptions): Promise<z.output<S> | null> {
+    const { body, nullOn404 = false, kind, scale = 1, version } = opts;
+    const baseHeaders = body === undefined ? this.#headers : this.#jsonHeaders;
+    const requestHeaders = version === undefined ? baseHeaders : { ...baseHeaders, 'intercom-version': version };
     const signal = this.#signal;
     const secrets = [this.#token];
     for (let attempt = 0; ; attempt++) {
       await this.#limiter.acquire(this.workspaceId, signal);
+      // After the rate token, so a workspace waiting at its gate or for its window holds no slot.
+      const release = kind === 'detail' ? await this.#http.detailSlots.acquire(signal) : undefined;
       let err: IntercomError;
-      let status: number;
-      let headers: ResponseHeaders;
-      let text: string;
+      let sent: Sent;
       this.#requestsSent++;
       try {
-        const res = await this.#dispatcher.request({
-          origin: this.#origin,
-          path: this.#basePath + path,
-          method,
-          headers: body === undefined ? this.#headers : this.#jsonHeaders,
-          body,
+        sent = await sendOnce({
+          dispatcher: this.#http.dispatcher,
+          request: { origin: this.#origin, path: this.#basePath + path, method, headers: requestHeaders, body },
+          endpoint,
+          idleTimeoutMs: scale * this.#timeoutMs,
+          deadlineMs: scale * this.#deadlineMs,
+          capBytes: RESPONSE_CAPS[kind],
           signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          secrets,
+          onHeaders: (status, headers) => this.#limiter.observe(this.workspaceId, observation(status, headers)),
         });
-        status = res.statusCode;
-        headers = res.headers;
-        text = await res.body.text();
       } catch (e) {
-        if (signal?.aborted) throw signal.reason;
-        err = classifyThrown(endpoint, e, secrets);
+        if (!isIntercomError(e)) throw e; // the caller's abort, or the limiter's own failure
+        err = e;
         if (!err.retryable || attempt >= this.#maxRetries) throw err;
         await sleep(retryDelayMs(err, attempt, this.#backoff), signal);
         continue;
+      } finally {
+        release?.();
       }
-      await this.#limiter.observe(this.workspaceId, observation(status, headers));
+      const { status, headers, text } = sent;
       if (status >= 200 && status < 300) {
         const requestId = headers['x-request-id'];
         return parseBody(endpoint, schema, text, status, typeof requestId === 'string' ? requestId : undefined);
@@ -274,25 +305,21 @@ export async function exchangeOAuthCode(opts: { http: IntercomHttp; baseUrl: str
   const secrets = [opts.clientSecret, opts.code];
   const form = new URLSearchParams({ code: opts.code, client_id: opts.clientId, client_secret: opts.clientSecret }).toString();
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  let status: number;
-  let headers: ResponseHeaders;
-  let text: string;
-  try {
-    const res = await opts.http.dispatcher.request({
+  const { status, headers, text } = await sendOnce({
+    dispatcher: opts.http.dispatcher,
+    request: {
       origin: base.origin,
       path: `${base.pathname.replace(/\/+$/, '')}/auth/eagle/token`,
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'intercom-version': INTERCOM_VERSION },
       body: form,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    status = res.statusCode;
-    headers = res.headers;
-    text = await res.body.text();
-  } catch (e) {
-    throw classifyThrown(endpoint, e, secrets);
-  }
+    },
+    endpoint,
+    idleTimeoutMs: timeoutMs,
+    deadlineMs: DEADLINE_FACTOR * timeoutMs,
+    capBytes: RESPONSE_CAPS.small,
+    secrets,
+  });
   if (status < 200 || status >= 300) throw classifyResponse(endpoint, status, headers, text, Date.now(), secrets);
   const token = parseBody(endpoint, tokenResponseSchema, text, status, undefined);
   const accessToken = token.access_token ?? token.token;

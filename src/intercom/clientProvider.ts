@@ -35,7 +35,7 @@ export class ClientProvider {
     if (!workspace || !credentials) throw new WorkspaceGoneError(`workspace ${workspaceId} has no stored credentials (disconnected?)`);
     const client = new IntercomClient({
       workspaceId,
-      token: this.o.cipher.decrypt(credentials.token_encrypted, credentials.key_id),
+      token: this.o.cipher.decrypt(credentials.token_encrypted, { workspaceId, keyId: credentials.key_id }),
       region: workspace.region as Region,
       baseUrl: this.o.baseUrlOverride,
       http: this.o.http,

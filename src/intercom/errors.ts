@@ -3,6 +3,10 @@ export type IntercomErrorCode =
   | 'server_error'
   | 'network_error'
   | 'timeout'
+  /** The whole request (headers and body) outlived its overall deadline: a slow or trickling response. Transient. */
+  | 'deadline_exceeded'
+  /** The body is larger than the endpoint's cap: refused without being buffered. The same answer would come again. */
+  | 'response_too_large'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'

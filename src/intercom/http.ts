@@ -1,8 +1,12 @@
 import { Agent, type Dispatcher } from 'undici';
+import { DEFAULT_DETAIL_MEMORY_BYTES, detailSlotsFor, RESPONSE_CAPS } from './limits';
+import { Slots } from './slots';
 
 /** The HTTP connection pool to Intercom: one per process, created by the caller and handed to every client. */
 export interface IntercomHttp {
   dispatcher: Dispatcher;
+  /** Detail requests in flight in this process, all clients together (limits.ts has the arithmetic). */
+  detailSlots: Slots;
   close(): Promise<void>;
 }
 
@@ -11,6 +15,8 @@ export interface IntercomHttpOptions {
   connectionsPerOrigin?: number;
   /** How long an idle socket stays open. Default 30 s. */
   keepAliveTimeoutMs?: number;
+  /** Detail-body bytes this process may hold at once; detail requests in flight = this / the detail cap. Default 512 MiB. */
+  detailMemoryBytes?: number;
 }
 
 export function createIntercomHttp(opts: IntercomHttpOptions = {}): IntercomHttp {
@@ -22,6 +28,7 @@ export function createIntercomHttp(opts: IntercomHttpOptions = {}): IntercomHttp
   });
   return {
     dispatcher: agent,
+    detailSlots: new Slots(detailSlotsFor(opts.detailMemoryBytes ?? DEFAULT_DETAIL_MEMORY_BYTES, RESPONSE_CAPS.detail)),
     async close() {
       await agent.close();
     },

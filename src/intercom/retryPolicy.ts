@@ -182,3 +182,28 @@ export function retryDelayMs(err: IntercomError, attempt: number, opts: BackoffO
   }
   return backoffDelayMs(attempt, opts, random);
 }
+
+/**
+ * A body over its endpoint's cap (see limits.ts). Not retried: the same answer would come again. For a conversation
+ * detail it is a per-record problem (the sync quarantines the conversation); anywhere else it fails the call.
+ */
+export function responseTooLarge(endpoint: string, capBytes: number, seenBytes: number, declared: boolean, status?: number): IntercomError {
+  const what = declared ? `Content-Length ${seenBytes} bytes` : `more than ${capBytes} bytes were sent`;
+  return new IntercomError({
+    code: 'response_too_large',
+    endpoint,
+    retryable: false,
+    ...(status !== undefined ? { status } : {}),
+    problem: `response too large: ${what}, the cap is ${capBytes} bytes (refused without reading it whole)`,
+  });
+}
+
+/**
+ * The attempt outlived its overall deadline: transient, retried with backoff. Before the headers came it is a plain
+ * `timeout` (whichever of undici's headers timer and the deadline fired first); once a response has begun, a slow
+ * or trickling body is `deadline_exceeded`.
+ */
+export function deadlineExceeded(endpoint: string, deadlineMs: number, responseBegun: boolean): IntercomError {
+  if (!responseBegun) return new IntercomError({ code: 'timeout', endpoint, retryable: true, problem: `request timed out (no response headers within the ${deadlineMs} ms deadline)` });
+  return new IntercomError({ code: 'deadline_exceeded', endpoint, retryable: true, problem: `response not complete within the ${deadlineMs} ms deadline (slow or trickling body)` });
+}

@@ -80,6 +80,14 @@ export const conversationSummarySchema = z.object({
       count_conversation_parts: z.number().int().nullish(),
     })
     .nullish(),
+  // Attribution. Ids arrive as integers (2.14 spec) or strings; null (or absent) when unassigned.
+  admin_assignee_id: id.nullish(),
+  team_assignee_id: id.nullish(),
+  priority: z.string().nullish(),
+  /** The conversation's tags (queues); a tag item without an id is dropped rather than failing the conversation. */
+  tags: z
+    .object({ tags: z.array(z.object({ id: id.nullish() })).nullish() })
+    .nullish(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
@@ -133,6 +141,32 @@ export const teamListSchema = z.object({ type: z.literal('team.list'), teams: z.
 export const tagSchema = z.object({ type: z.literal('tag').optional(), id, name: z.string() });
 export type Tag = z.infer<typeof tagSchema>;
 export const tagListSchema = z.object({ type: z.literal('list'), data: z.array(tagSchema) });
+
+/** One entry of GET /conversations/deleted (API 2.16+): an id and when it was deleted; nothing else is kept. */
+export const deletedConversationSchema = z.object({
+  type: z.string().nullish(),
+  id,
+  deleted_at: unixSeconds,
+  metrics_retained: z.boolean().nullish(),
+});
+export type DeletedConversation = z.infer<typeof deletedConversationSchema>;
+
+/** GET /conversations/deleted: page-number pagination, newest deletion first by default. */
+export const deletedConversationListSchema = z.object({
+  type: z.string().nullish(), // conversations.list
+  conversations: z.array(deletedConversationSchema),
+  total_count: z.number().int().nonnegative().nullish(),
+  pages: z
+    .object({
+      type: z.string().nullish(),
+      page: z.number().int().nullish(),
+      per_page: z.number().int().nullish(),
+      total_pages: z.number().int().nullish(),
+      next: z.string().nullish(),
+    })
+    .nullish(),
+});
+export type DeletedConversationList = z.infer<typeof deletedConversationListSchema>;
 
 // ---- Search request (what we send) ----
 

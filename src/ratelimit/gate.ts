@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { retryOnConnectionLoss } from '../db/errors';
 import type { RateLimiter, RateLimitObservation } from './limiter';
 import { sleep } from './sleep';
 
@@ -11,16 +12,19 @@ export class GateClosedError extends Error {
 export class PostgresGate {
   constructor(private readonly db: Db) {}
 
+  // Both statements are idempotent, so a terminated connection costs a retry on a fresh one, not the caller's work.
   async setBlocked(workspaceId: string, reason: string | null): Promise<void> {
-    await this.db
-      .insertInto('workspace_gates')
-      .values({ workspace_id: workspaceId, blocked_reason: reason })
-      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: reason, updated_at: sql`now()` }))
-      .execute();
+    await retryOnConnectionLoss(() =>
+      this.db
+        .insertInto('workspace_gates')
+        .values({ workspace_id: workspaceId, blocked_reason: reason })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: reason, updated_at: sql`now()` }))
+        .execute(),
+    );
   }
 
   async blockedReason(workspaceId: string): Promise<string | null> {
-    const row = await this.db.selectFrom('workspace_gates').select('blocked_reason').where('workspace_id', '=', workspaceId).executeTakeFirst();
+    const row = await retryOnConnectionLoss(() => this.db.selectFrom('workspace_gates').select('blocked_reason').where('workspace_id', '=', workspaceId).executeTakeFirst());
     return row?.blocked_reason ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { retryOnConnectionLoss } from '../db/errors';
 import { sleep } from './sleep';
 import type { RateLimitObservation, RateLimiter } from './limiter';
 import { DEFAULT_WINDOW_OPTIONS, epochWindowEnd, initialWindow, observe, roll, sameWindowState, type WindowOptions, type WindowState } from './window';
@@ -159,7 +160,9 @@ export class PostgresRateLimiter implements RateLimiter {
     const minUsed = slot.minUsedWindowEnd > nowMs ? slot.minUsed : 0;
     const effUsed = sql`greatest(${baseUsed}, case when ${newEnd} = ${slot.minUsedWindowEnd}::bigint then ${minUsed}::int else 0 end)`;
     const grant = sql`greatest(0, least(${want}::int, r.window_limit - ${effUsed}))`;
-    const res = await sql<Row>`
+    // Retried on a fresh connection when the connection is lost: if the lost attempt had committed,
+    // its grant is spent unused (fewer requests this window), never more than the budget.
+    const res = await retryOnConnectionLoss(() => sql<Row>`
       insert into rate_limits as r (workspace_id, window_limit, limit_learned, window_ms, window_end_ms, used, carry, last_grant, updated_at)
       values (${workspaceId}, ${this.initialLimit}, false, ${w}, ${initEnd}, ${g0}, ${c0}, ${g0}, now())
       on conflict (workspace_id) do update set
@@ -168,7 +171,7 @@ export class PostgresRateLimiter implements RateLimiter {
         carry = ${baseCarry} + case when ${newEnd} - ${now} <= ${guard} then ${grant} else 0 end,
         last_grant = ${grant},
         updated_at = now()
-      returning window_limit, limit_learned, window_ms, window_end_ms, used, carry, last_grant`.execute(this.db);
+      returning window_limit, limit_learned, window_ms, window_end_ms, used, carry, last_grant`.execute(this.db));
     this.counters.claims++;
     const row = res.rows[0];
     if (!row) throw new Error(`rate limiter: claim for workspace ${workspaceId} returned no row`);
@@ -212,7 +215,9 @@ export class PostgresRateLimiter implements RateLimiter {
 
   private async record(workspaceId: string, slot: Slot, obs: RateLimitObservation): Promise<void> {
     // The cache takes the new state only once it is committed.
-    slot.cache = await this.db.transaction().execute(async (trx) => {
+    // The transaction re-reads the locked row and applies the observation to it: running it again
+    // after a lost connection gives the same row.
+    slot.cache = await retryOnConnectionLoss(() => this.db.transaction().execute(async (trx) => {
       const nowMs = this.now();
       const init = initialWindow(nowMs, this.initialLimit, this.windowMs);
       await sql`
@@ -234,6 +239,6 @@ export class PostgresRateLimiter implements RateLimiter {
       }
       this.counters.records++;
       return next;
-    });
+    }));
   }
 }

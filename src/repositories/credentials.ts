@@ -27,3 +27,23 @@ export async function deleteCredentials(db: Db, workspaceId: string): Promise<bo
   const result = await db.deleteFrom('intercom_credentials').where('workspace_id', '=', workspaceId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Every stored token (ciphertext and key id), for rotate-key. */
+export async function listCredentials(db: Db): Promise<Array<Pick<StoredCredentials, 'workspace_id' | 'token_encrypted' | 'key_id'>>> {
+  return db.selectFrom('intercom_credentials').select(['workspace_id', 'token_encrypted', 'key_id']).orderBy('workspace_id').execute();
+}
+
+/**
+ * Rewrites a token's ciphertext under another key (rotate-key) if the row still holds `previous`: a re-authorization
+ * that wrote a newer token meanwhile wins. updated_at is left alone: the token itself did not change, so running
+ * activities must not take this for a re-authorization. Returns whether the row was rewritten.
+ */
+export async function replaceCiphertext(db: Db, workspaceId: string, previous: Buffer, next: Buffer, keyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('intercom_credentials')
+    .set({ token_encrypted: next, key_id: keyId })
+    .where('workspace_id', '=', workspaceId)
+    .where('token_encrypted', '=', previous)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,11 +1,16 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import { cleanDbText } from '../mapping/clean';
 
-/** Records (or re-records) a conversation that could not be read; attempts add up across runs. */
+/**
+ * Records (or re-records) a conversation that could not be read or written; attempts add up across
+ * runs. The id and the problem are cleaned (clean.ts) so that recording a bad record cannot fail the
+ * way the record did.
+ */
 export async function recordSyncError(db: Db, workspaceId: string, conversationId: string, problem: string, attempts: number): Promise<void> {
   await db
     .insertInto('sync_errors')
-    .values({ workspace_id: workspaceId, conversation_id: conversationId, problem, attempts })
+    .values({ workspace_id: workspaceId, conversation_id: cleanDbText(conversationId), problem: cleanDbText(problem).slice(0, 2_000), attempts })
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'conversation_id']).doUpdateSet((eb) => ({
         problem: eb.ref('excluded.problem'),

@@ -88,7 +88,7 @@ export function newRecord(dir: Directory, rng: Rng, createdAt: number, kind: Pro
     rating: null,
     parts: [],
     acc,
-    oracle: { ignored: kind === 'ignored', subject: subject.expected, firstRespondedAt: null, statusEvents: [] },
+    oracle: { ignored: kind === 'ignored', subject: subject.expected, firstRespondedAt: null, firstResponder: null, statusEvents: [] },
     summaryJson: null,
   };
 }

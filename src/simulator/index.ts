@@ -10,7 +10,10 @@
  * - answers a timed-out request with 504 `request_timeout` after timeoutMs (default 30 s) unless the client left;
  *   latency is latencyMs plus a uniform [0, jitterMs) draw; fault and jitter draws come from the seed;
  * - requires redirect_uri on GET /oauth; each code exchange issues a new token (old tokens stay valid until revoked);
- * - flips away modes only through live-mode ticks and setAway;
+ * - flips away modes only through live-mode ticks and setAway; changes the catalog and attribution (retag,
+ *   reassign, hire, remove, new tag, delete, truncation) only through the SimWorkspace knobs and live mode's churn;
+ * - serves GET /conversations/deleted only to Intercom-Version 2.16 or newer (else 400 intercom_version_invalid),
+ *   newest deletion first; a deleted tag stays on the conversations that had it until they are retagged;
  * - returns from SimWorkspace.conversations() what GET /conversations/{id} would (at most 500 parts); allParts()
  *   has the rest. Returned objects share structure with the simulator's state: treat them as read-only.
  */
@@ -23,7 +26,7 @@ import { RateLimiter } from './rateLimit';
 import { SimServer } from './server';
 import { StatsCollector } from './stats';
 import { TokenRegistry } from './tokens';
-import type { FaultOptions, SimStats, Simulator, SimulatorOptions, SimWorkspace, SimWorkspaceSpec } from './types';
+import type { FaultOptions, LiveChurn, SimStats, Simulator, SimulatorOptions, SimWorkspace, SimWorkspaceSpec } from './types';
 import { WorkspaceState } from './workspace';
 
 export type {
@@ -31,11 +34,14 @@ export type {
   ExpectedStatusEvent,
   ExpectedTicket,
   FaultOptions,
+  LiveChurn,
+  PartsCountShape,
   Region,
   SimAdmin,
   SimAuthor,
   SimConversation,
   SimConversationSummary,
+  SimDeletedConversation,
   SimPart,
   SimStats,
   SimTag,
@@ -47,7 +53,9 @@ export type {
   SimWorkspaceStats,
 } from './types';
 export { PART_CAP } from './workspace';
+export { DEMO_CHURN, NO_CHURN } from './live';
 export { REGION_NAMES } from './server';
+export { BAD_TIMESTAMP_SEC, POISON_KINDS, type PoisonKind } from './poison';
 
 export const DEFAULT_WORKSPACE: SimWorkspaceSpec = { id: 'sim-ws-1', name: 'Simulated Co', region: 'us', conversations: 200 };
 
@@ -129,7 +137,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       mustGet(workspaceId);
       return tokens.issue(workspaceId);
     },
-    startLive: (o?: { intervalMs?: number }) => live.start(o?.intervalMs),
+    startLive: (o?: { intervalMs?: number; churn?: Partial<LiveChurn> }) => live.start(o?.intervalMs, o?.churn),
     stopLive: () => live.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_WORKSPACE, startSimulator } from './index';
+import { DEFAULT_WORKSPACE, DEMO_CHURN, NO_CHURN, startSimulator } from './index';
 
 // Standalone simulator in live mode, for `npm run simulator` and manual runs of the sync against it.
 
@@ -18,8 +18,11 @@ async function main(): Promise<void> {
     ratePerMinute: intEnv('SIM_RATE_PER_MINUTE', undefined),
     latencyMs: intEnv('SIM_LATENCY_MS', undefined),
   });
-  sim.startLive({ intervalMs: intEnv('SIM_LIVE_INTERVAL_MS', undefined) });
+  // SIM_CHURN=0 turns off the catalog and attribution changes (retags, hires, deletions, …).
+  sim.startLive({ intervalMs: intEnv('SIM_LIVE_INTERVAL_MS', undefined), churn: intEnv('SIM_CHURN', 1) === 0 ? NO_CHURN : DEMO_CHURN });
   const ws = sim.workspace(DEFAULT_WORKSPACE.id);
+  // SIM_POISON_RATE (0-1): that share of the conversations live mode creates is poisoned (simulator/poison.ts).
+  if (process.env.SIM_POISON_RATE) ws.setPoisonRate(Number(process.env.SIM_POISON_RATE));
   console.log(`Intercom simulator listening on ${sim.baseUrl}`);
   console.log(`  workspace ${ws.id} (${ws.name}), token ${ws.tokens()[0] ?? '(none)'}, OAuth client sim-client / sim-secret`);
   // Live mode's timer is unref'd; this one keeps the process up until a signal arrives.

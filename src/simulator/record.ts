@@ -14,6 +14,8 @@ export interface Oracle {
   ignored: boolean;
   subject: string | null;
   firstRespondedAt: number | null;
+  /** The first human reply's author and part index (responder known only while that part is among the 500 returned). */
+  firstResponder: { adminId: string; partIndex: number } | null;
   /** partIndex lets expected() keep only the events of the 500 parts the API returns. */
   statusEvents: Array<{ partIndex: number; partId: number; status: ConvState; occurredAt: number }>;
 }

@@ -39,6 +39,7 @@ function route(method: string, path: string): Route | null {
   if (method === 'GET' && (path === '/me' || path === '/admins' || path === '/teams' || path === '/tags')) {
     return { kind: 'api', endpoint: `GET ${path}` };
   }
+  if (method === 'GET' && path === '/conversations/deleted') return { kind: 'api', endpoint: 'GET /conversations/deleted' };
   const m = /^\/conversations\/([^/]+)$/.exec(path);
   if (method === 'GET' && m !== null && m[1] !== 'search') {
     return { kind: 'api', endpoint: 'GET /conversations/{id}', conversationId: decodeURIComponent(m[1] ?? '') };
@@ -170,8 +171,11 @@ export class SimServer {
       send(res, { status: 200, body: faults.malform(reply.body), headers });
       return;
     }
+    if (reply.status === 200 && r.endpoint === 'POST /conversations/search') stats.searchServed(ws.id, body);
     if (reply.status === 200 && r.conversationId !== undefined) stats.conversationFetched(r.conversationId);
-    send(res, { ...reply, headers: { ...headers, ...reply.headers } });
+    const trickleMs = reply.status === 200 && r.conversationId !== undefined ? ws.trickleMs(r.conversationId) : undefined;
+    if (trickleMs !== undefined) trickle(res, { ...reply, headers: { ...headers, ...reply.headers } }, trickleMs);
+    else send(res, { ...reply, headers: { ...headers, ...reply.headers } });
   }
 
   private api(r: Route & { kind: 'api' }, ws: WorkspaceState, url: URL, body: string, req: IncomingMessage): Reply {
@@ -190,6 +194,8 @@ export class SimServer {
         return jsonReply({ type: 'list', data: ws.directory.tags });
       case 'POST /conversations/search':
         return search(ws, body);
+      case 'GET /conversations/deleted':
+        return deletedList(ws, url, typeof version === 'string' ? version : undefined);
       default: {
         const rec = r.conversationId === undefined ? undefined : ws.record(r.conversationId);
         if (rec === undefined) return errorReply(404, 'not_found', 'Resource Not Found');
@@ -197,6 +203,22 @@ export class SimServer {
       }
     }
   }
+}
+
+/** Headers at once, then the body one byte every `everyMs` until done or the client leaves. */
+function trickle(res: ServerResponse, reply: Reply, everyMs: number): void {
+  const body = Buffer.from(reply.body, 'utf8');
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), ...reply.headers });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body.subarray(i, ++i));
+  }, everyMs);
+  res.once('close', () => clearInterval(timer));
 }
 
 function search(ws: WorkspaceState, body: string): Reply {
@@ -212,6 +234,43 @@ function search(ws: WorkspaceState, body: string): Reply {
     if (err instanceof SearchError) return errorReply(400, 'parameter_invalid', err.message);
     throw err;
   }
+}
+
+/** API versions as comparable numbers: 2.16 → 216; unstable / preview are newer than any number. */
+function versionRank(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const m = /^(\d+)\.(\d+)$/.exec(v.trim());
+  return m === null ? Number.MAX_SAFE_INTEGER : Number(m[1]) * 100 + Number(m[2]);
+}
+
+const DELETED_MAX_PER_PAGE = 60;
+
+/** GET /conversations/deleted (2.16+): page-number pagination, newest deletion first unless order=asc. */
+function deletedList(ws: WorkspaceState, url: URL, version: string | undefined): Reply {
+  if (!ws.deletedListingAvailable || versionRank(version) < 216) {
+    return errorReply(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.');
+  }
+  const int = (name: string, fallback: number): number | null => {
+    const raw = url.searchParams.get(name);
+    if (raw === null || raw === '') return fallback;
+    return /^\d+$/.test(raw) ? Number(raw) : null;
+  };
+  const page = int('page', 1);
+  const perPage = int('per_page', 20);
+  const order = url.searchParams.get('order') ?? 'desc';
+  if (page === null || page < 1) return errorReply(400, 'parameter_invalid', 'page must be a positive integer');
+  if (perPage === null || perPage < 1 || perPage > DELETED_MAX_PER_PAGE) return errorReply(400, 'parameter_invalid', `per_page must be between 1 and ${DELETED_MAX_PER_PAGE}`);
+  if (order !== 'asc' && order !== 'desc') return errorReply(400, 'parameter_invalid', 'order must be asc or desc');
+  const all = ws.deletedConversations();
+  if (order === 'asc') all.reverse();
+  const totalPages = Math.ceil(all.length / perPage);
+  const next = page < totalPages ? `https://api.intercom.io/conversations/deleted?per_page=${perPage}&order=${order}&page=${page + 1}` : null;
+  return jsonReply({
+    type: 'conversations.list',
+    conversations: all.slice((page - 1) * perPage, page * perPage),
+    pages: { type: 'pages', next, page, per_page: perPage, total_pages: totalPages },
+    total_count: all.length,
+  });
 }
 
 function me(ws: WorkspaceState): unknown {

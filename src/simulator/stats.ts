@@ -12,6 +12,8 @@ export class StatsCollector {
   private byEndpoint = new Map<string, number>();
   private byWorkspace = new Map<string, WorkspaceCounter>();
   private fetches = new Map<string, number>();
+  /** Successful search answers per workspace and request body: a body seen twice is a page fetched again. */
+  private searches = new Map<string, number>();
 
   /** Called when a request arrives; `window` is null for requests that are not rate limited. */
   record(endpoint: string, workspaceId: string | null, window: number | null, limited: boolean): void {
@@ -41,6 +43,11 @@ export class StatsCollector {
     this.fetches.set(id, (this.fetches.get(id) ?? 0) + 1);
   }
 
+  searchServed(workspaceId: string, body: string): void {
+    const key = `${workspaceId}\u0000${body}`;
+    this.searches.set(key, (this.searches.get(key) ?? 0) + 1);
+  }
+
   snapshot(): SimStats {
     const byWorkspace: Record<string, SimWorkspaceStats> = {};
     for (const [id, w] of this.byWorkspace) {
@@ -52,6 +59,7 @@ export class StatsCollector {
       byEndpoint: Object.fromEntries(this.byEndpoint),
       byWorkspace,
       conversationFetches: Object.fromEntries(this.fetches),
+      searchPagesRepeated: [...this.searches.values()].reduce((n, c) => n + c - 1, 0),
     };
   }
 
@@ -61,5 +69,6 @@ export class StatsCollector {
     this.byEndpoint = new Map();
     this.byWorkspace = new Map();
     this.fetches = new Map();
+    this.searches = new Map();
   }
 }

@@ -114,8 +114,12 @@ export function applyAction(dir: Directory, rec: ConvRecord, action: Action, at:
       break;
     }
     case 'human': {
-      addPart(dir, rec, 'comment', pickAdmin(dir, rng), at, { body: body(BodyList.Admin, rng) });
-      rec.oracle.firstRespondedAt ??= at;
+      const author = pickAdmin(dir, rng);
+      addPart(dir, rec, 'comment', author, at, { body: body(BodyList.Admin, rng) });
+      if (rec.oracle.firstRespondedAt === null) {
+        rec.oracle.firstRespondedAt = at;
+        rec.oracle.firstResponder = { adminId: author.id, partIndex: rec.parts.length - 1 };
+      }
       a.firstAdminReplyAt ??= at;
       a.lastAdminReplyAt = at;
       if (a.lastAssignmentAt !== null) a.lastAssignmentAdminReplyAt = at;
@@ -234,4 +238,22 @@ function applyNoise(dir: Directory, rec: ConvRecord, variant: NoiseVariant, at: 
       addPart(dir, rec, variant, dir.operatorBot, at, { eventDetails: { sla_name: 'First response 1h' } });
       break;
   }
+}
+
+/**
+ * An admin's assignment to the given admin and/or team (null unassigns, undefined keeps). The part
+ * names the new admin assignee, else the team, else nobody.
+ */
+export function assignTo(dir: Directory, rec: ConvRecord, to: { adminId?: string | null; teamId?: string | null }, at: number): void {
+  if (to.adminId !== undefined) rec.acc.adminAssigneeId = to.adminId === null ? null : Number(to.adminId);
+  if (to.teamId !== undefined) rec.acc.teamAssigneeId = to.teamId === null ? null : Number(to.teamId);
+  const assigned: SimAssignee =
+    to.adminId ? { type: 'admin', id: to.adminId } : to.teamId ? { type: 'team', id: to.teamId } : { type: 'nobody_admin', id: null };
+  addPart(dir, rec, 'assignment', dir.adminAuthor(0), at, { assignedTo: assigned });
+  noteAssignment(rec, at);
+}
+
+/** Event parts that change neither state nor reply times (attribute updates by an admin). */
+export function addEventParts(dir: Directory, rec: ConvRecord, count: number, at: number, rng: Rng): void {
+  for (let i = 0; i < count; i++) applyNoise(dir, rec, 'conversation_attribute_updated_by_admin', at, rng);
 }

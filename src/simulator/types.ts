@@ -1,6 +1,8 @@
 // Shapes of the simulator's public API and of the JSON bodies it serves. The JSON shapes follow Intercom's
 // OpenAPI 2.14 objects, including fields our client strips, so that the client is exercised against realistic bodies.
 
+import type { PoisonKind } from './poison';
+
 export type ConvState = 'open' | 'closed' | 'snoozed';
 export type Region = 'us' | 'eu' | 'au';
 
@@ -48,8 +50,41 @@ export interface Simulator {
   setRatePerMinute(r: number): void;
   revokeToken(workspaceId: string): void;
   issueToken(workspaceId: string): string;
-  startLive(opts?: { intervalMs?: number }): void;
+  /** Live mode: every tick creates, updates and flips away modes; `churn` adds catalog and attribution changes. */
+  startLive(opts?: { intervalMs?: number; churn?: Partial<LiveChurn> }): void;
   stopLive(): void;
+}
+
+/**
+ * Per-tick, per-workspace chances of the changes a workforce product must follow (each 0..1).
+ * Off unless asked for: benchmarks and tests that count rows rely on the plain live mode.
+ */
+export interface LiveChurn {
+  /** Replace a random conversation's tags. */
+  retag: number;
+  /** Reassign a random conversation to another admin and/or team (or unassign it). */
+  reassign: number;
+  hireAdmin: number;
+  /** Remove a random admin (never the last one). */
+  removeAdmin: number;
+  createTag: number;
+  deleteConversation: number;
+  /** Push a random conversation past the 500-part cap. */
+  truncate: number;
+}
+
+/**
+ * How `conversation_parts.total_count` is reported for a conversation with more than 500 parts:
+ * 'all' counts every part (the documented shape), 'returned' only the parts in the response (also
+ * seen); `statistics.count_conversation_parts` always counts every part plus the source.
+ */
+export type PartsCountShape = 'all' | 'returned';
+
+export interface SimDeletedConversation {
+  type: 'conversation';
+  id: string;
+  deleted_at: number;
+  metrics_retained: boolean;
 }
 
 export interface SimWorkspaceStats {
@@ -65,6 +100,8 @@ export interface SimStats {
   byEndpoint: Record<string, number>;
   byWorkspace: Record<string, SimWorkspaceStats>;
   conversationFetches: Record<string, number>;
+  /** Successful search requests whose body (query and cursor) the workspace had sent before: pages fetched again. */
+  searchPagesRepeated: number;
 }
 
 export interface SimWorkspace {
@@ -82,10 +119,44 @@ export interface SimWorkspace {
   conversation(id: string): SimConversation | undefined;
   /** Every part, including those beyond the 500 the API returns. */
   allParts(id: string): SimPart[];
+  /** A fault on one conversation: its detail carries a NUL or oversized subject, or an out-of-range created_at (simulator/poison.ts); null undoes it. */
+  setPoison(id: string, kind: PoisonKind | null, opts?: { oversizedChars?: number }): void;
+  /** Poisons each conversation created from now on (by live mode or createConversation) with this probability. */
+  setPoisonRate(rate: number): void;
+  /** The poisoned conversations and their kinds. */
+  poisoned(): Map<string, PoisonKind>;
   /** A fault on one conversation: its detail response breaks the contract until this is undone. */
   setMalformed(id: string, malformed: boolean): void;
+  /** A fault on one conversation: its detail body trickles in, one byte every `everyMs` (0 undoes it). */
+  setTrickle(id: string, everyMs: number): void;
   /** The workspace's currently valid access tokens, oldest first. */
   tokens(): string[];
+  // ---- Changes a workforce product must follow (also driven by live mode's churn) ----
+  /** Sets the conversation's tags (ids of existing tags) and bumps updated_at. */
+  retag(id: string, tagIds: string[], atMs?: number): void;
+  /** An assignment part: admin and/or team as given (null = unassigned, undefined = unchanged); bumps updated_at. */
+  reassign(id: string, to: { adminId?: string | null; teamId?: string | null }, atMs?: number): void;
+  /** A new teammate, optionally in some teams. */
+  hireAdmin(opts?: { name?: string; teamIds?: string[] }): SimAdmin;
+  /** The admin leaves: gone from GET /admins and from every team (past parts keep naming them). */
+  removeAdmin(adminId: string): void;
+  createTag(name?: string): SimTag;
+  /** Gone from GET /tags (conversations keep it until retagged). */
+  deleteTag(tagId: string): void;
+  createTeam(name?: string): SimTeam;
+  /**
+   * Gone from GET /conversations/{id} (404) and, after `searchLagMs` (default 0), from search; listed by
+   * GET /conversations/deleted.
+   */
+  deleteConversation(id: string, atMs?: number, opts?: { searchLagMs?: number }): void;
+  /** Adds `count` event parts (no state change, no reply), e.g. to push it past the 500-part cap; bumps updated_at. */
+  addParts(id: string, count: number, atMs?: number): void;
+  setPartsCountShape(shape: PartsCountShape): void;
+  /** When false, GET /conversations/deleted answers 400 intercom_version_invalid (a workspace without it). */
+  setDeletedListingAvailable(available: boolean): void;
+  deletedConversations(): SimDeletedConversation[];
+  teams(): SimTeam[];
+  tags(): SimTag[];
 }
 
 export interface ExpectedStatusEvent {
@@ -104,6 +175,15 @@ export interface ExpectedTicket {
   firstResponseDuration: number | null;
   statusEvents: ExpectedStatusEvent[];
   partsTruncated: boolean;
+  // Attribution, as the generator decided it.
+  assigneeAdminId: string | null;
+  teamId: string | null;
+  tagIds: string[];
+  /** The admin of the first human reply, when that reply is among the 500 parts the API returns. */
+  firstResponderAdminId: string | null;
+  sourceType: string;
+  deliveredAs: string;
+  priority: string;
 }
 
 // ---- JSON bodies ----

@@ -15,6 +15,8 @@ describe('one classification of every activity failure', () => {
     ['403', intercom('forbidden', 403, false), FailureTypes.auth, false],
     ['400', intercom('bad_request', 400, false), FailureTypes.rejected, false],
     ['contract', intercom('contract_violation', 200, false), FailureTypes.contract, false],
+    ['over the size cap', intercom('response_too_large', 200, false), FailureTypes.contract, false],
+    ['deadline', intercom('deadline_exceeded', 200), FailureTypes.unavailable, true],
     ['429', intercom('rate_limited', 429), FailureTypes.unavailable, true],
     ['5xx', intercom('server_error', 503), FailureTypes.unavailable, true],
     ['timeout', intercom('timeout'), FailureTypes.unavailable, true],

@@ -18,7 +18,7 @@ const WS = 'act-ws';
 
 /** Every row of every table the sync writes, for "a second sync changes nothing". */
 async function snapshot(t: TestDb): Promise<string> {
-  const tables = ['tickets', 'ticket_status_events', 'agents', 'agent_states', 'agent_state_events', 'teams', 'queues'];
+  const tables = ['tickets', 'ticket_status_events', 'ticket_queues', 'agents', 'agent_states', 'agent_state_events', 'teams', 'queues'];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by 1, 2, 3`.execute(t.db);
@@ -41,7 +41,7 @@ describe('sync activities against the simulator', () => {
     const gate = new PostgresGate(t.db);
     const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
     await upsertWorkspace(t.db, { id: WS, name: 'Act Co', region: 'us', status: 'Connected', connectedAt: new Date() });
-    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`), cipher.keyId);
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
     acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
   });
   afterAll(async () => {
@@ -57,12 +57,23 @@ describe('sync activities against the simulator', () => {
     const ignored = sim.workspace(WS).conversations().length - expected.length;
     expect(ignored).toBeGreaterThan(0);
     const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything);
+    // The catalog was empty: the first stored batch named teams and tags we lacked, so both were read once, at once.
+    expect(sim.stats().byEndpoint['GET /teams']).toBe(1);
+    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
+    const queues = new Set((await t.db.selectFrom('queues').select('tag_id').where('workspace_id', '=', WS).execute()).map((q) => q.tag_id));
+    const teams = new Set((await t.db.selectFrom('teams').select('team_id').where('workspace_id', '=', WS).execute()).map((q) => q.team_id));
+    expect(expected.flatMap((e) => e.tagIds).filter((id) => !queues.has(id))).toEqual([]);
+    expect(expected.flatMap((e) => (e.teamId ? [e.teamId] : [])).filter((id) => !teams.has(id))).toEqual([]);
     await env().run(acts.syncCatalog, { workspaceId: WS });
     expect(r).toMatchObject({ stored: expected.length, ignored, missing: 0 });
+    // Attribution included: assignee, team, queues, first responder, source, priority.
     expect(await storedTickets(t.db, WS)).toEqual(expected);
-    // One detail request per stored conversation, none for ignored ones, plus the search pages.
+    expect(expected.some((e) => e.assigneeAdminId === null) && expected.some((e) => e.assigneeAdminId !== null)).toBe(true);
+    expect(expected.some((e) => e.tagIds.length === 0) && expected.some((e) => e.tagIds.length > 0)).toBe(true);
+    expect(expected.some((e) => e.partsTruncated)).toBe(true);
+    // One detail request per stored conversation, none for ignored ones, plus the search pages and the two catalog reads.
     expect(sim.stats().byEndpoint['GET /conversations/{id}']).toBe(expected.length);
-    expect(r.requests).toBe(expected.length + r.pages);
+    expect(r.requests).toBe(expected.length + r.pages + 2);
   });
 
   it('syncing again changes nothing and fetches no unchanged conversation', async () => {

@@ -3,9 +3,12 @@ import type { ExpectedTicket } from '../../src/simulator';
 
 const sec = (d: Date | null) => (d === null ? null : Math.floor(d.getTime() / 1000));
 
-/** The tickets and status events in Postgres, in the simulator oracle's shape, sorted by id. */
+/** The tickets (not deleted ones: those are no contacts) and status events in Postgres, in the simulator oracle's shape, sorted by id. */
 export async function storedTickets(db: Db, workspaceId: string): Promise<ExpectedTicket[]> {
-  const tickets = await db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).orderBy('conversation_id').execute();
+  const tickets = await db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('deleted_at', 'is', null).orderBy('conversation_id').execute();
+  const queues = await db.selectFrom('ticket_queues').selectAll().where('workspace_id', '=', workspaceId).execute();
+  const tagsOf = new Map<string, string[]>();
+  for (const q of queues) tagsOf.set(q.conversation_id, [...(tagsOf.get(q.conversation_id) ?? []), q.tag_id]);
   const events = await db.selectFrom('ticket_status_events').selectAll().where('workspace_id', '=', workspaceId).orderBy('occurred_at').orderBy('part_id').execute();
   const byConversation = new Map<string, ExpectedTicket['statusEvents']>();
   for (const e of events) {
@@ -23,6 +26,13 @@ export async function storedTickets(db: Db, workspaceId: string): Promise<Expect
     firstResponseDuration: t.first_response_duration,
     statusEvents: byConversation.get(t.conversation_id) ?? [],
     partsTruncated: t.parts_truncated,
+    assigneeAdminId: t.assignee_admin_id,
+    teamId: t.team_id,
+    tagIds: [...(tagsOf.get(t.conversation_id) ?? [])].sort(),
+    firstResponderAdminId: t.first_responder_admin_id,
+    sourceType: t.source_type as string,
+    deliveredAs: t.source_delivered_as as string,
+    priority: t.priority as string,
   }));
 }
 

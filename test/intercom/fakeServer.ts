@@ -56,3 +56,48 @@ export async function startFakeServer(): Promise<FakeServer> {
     },
   };
 }
+
+/**
+ * Knob: a 200 answer of `bytes` bytes of JSON-ish filler, written as fast as the client takes it (1 MiB chunks,
+ * honouring backpressure). `declareLength` sends Content-Length; else the body is chunked. Resolves with the
+ * bytes the client accepted before it hung up (or all of them).
+ */
+export function hugeBody(res: ServerResponse, bytes: number, opts: { declareLength: boolean; status?: number }): Promise<number> {
+  res.writeHead(opts.status ?? 200, { 'content-type': 'application/json', ...(opts.declareLength ? { 'content-length': bytes } : {}) });
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  return new Promise((resolve) => {
+    let written = 0;
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+      resolve(written);
+    });
+    const pump = (): void => {
+      while (!closed && written < bytes) {
+        const n = Math.min(chunk.length, bytes - written);
+        written += n;
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!closed) res.end();
+    };
+    pump();
+  });
+}
+
+/** Knob: a 200 answer whose headers come at once and whose body then trickles in, one byte every `everyMs`. */
+export function trickle(res: ServerResponse, text: string, everyMs = 1000): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= text.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(text[i++]);
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
+}

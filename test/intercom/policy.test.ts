@@ -1,6 +1,6 @@
 import { apiBaseUrl, appBaseUrl, inWindow, regionFromMe, windowQuery } from '../../src/intercom/client';
 import { IntercomError, isAuthError, isIntercomError } from '../../src/intercom/errors';
-import { backoffDelayMs, classifyResponse, classifyThrown, retryDelayMs, serverRetryAfterMs } from '../../src/intercom/retryPolicy';
+import { backoffDelayMs, classifyResponse, classifyThrown, deadlineExceeded, responseTooLarge, retryDelayMs, serverRetryAfterMs } from '../../src/intercom/retryPolicy';
 
 const NOW = 1_700_000_000_000;
 const body = (code: string, message = 'm'): string => JSON.stringify({ type: 'error.list', request_id: 'r1', errors: [{ code, message }] });
@@ -25,6 +25,13 @@ describe('retry policy', () => {
     expect(err.retryable).toBe(retryable);
     expect(err.status).toBe(status);
     expect(err.message.startsWith('GET /x: HTTP')).toBe(true);
+  });
+
+  it('bounds: a body over its cap is final, a deadline is transient (a timeout before any header)', () => {
+    expect(responseTooLarge('GET /conversations/{id}', 100, 5000, true, 200)).toMatchObject({ code: 'response_too_large', retryable: false, status: 200 });
+    expect(responseTooLarge('GET /x', 100, 101, false).message).toBe('GET /x: response too large: more than 100 bytes were sent, the cap is 100 bytes (refused without reading it whole)');
+    expect(deadlineExceeded('GET /x', 6000, true)).toMatchObject({ code: 'deadline_exceeded', retryable: true });
+    expect(deadlineExceeded('GET /x', 6000, false)).toMatchObject({ code: 'timeout', retryable: true });
   });
 
   it('auth error codes win even on an unexpected status', () => {

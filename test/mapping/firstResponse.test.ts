@@ -4,7 +4,7 @@ import { adminComment, contact, conversation, part } from './fixtures';
 describe('first response (the seed rule)', () => {
   it('is the first admin comment, measured from created_at in whole seconds', () => {
     const c = conversation([contact(1_010), adminComment(1_100), adminComment(1_200)]);
-    expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_100, firstResponseDuration: 100, partsTruncated: false });
+    expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_100, firstResponseDuration: 100, firstResponderAdminId: '7', partsTruncated: false });
   });
 
   it('skips a bot answer and AI-agent answers before the first human comment, even under an admin name', () => {
@@ -16,7 +16,7 @@ describe('first response (the seed rule)', () => {
       part({ part_type: 'comment', created_at: 1_050, author: { type: 'admin', id: '9', from_ai_agent: true, is_ai_answer: false } }),
       adminComment(1_300),
     ]);
-    expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_300, firstResponseDuration: 300, partsTruncated: false });
+    expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_300, firstResponseDuration: 300, firstResponderAdminId: '7', partsTruncated: false });
   });
 
   it('skips an admin note and assignments (even one carrying a message) before the first comment', () => {
@@ -34,7 +34,7 @@ describe('first response (the seed rule)', () => {
 
   it('is null for a contact-only conversation', () => {
     const c = conversation([contact(1_010), contact(1_020), contact(1_030, 'comment')]);
-    expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: false });
+    expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, firstResponderAdminId: null, partsTruncated: false });
   });
 
   it('is null while only bots, AI and notes have answered', () => {
@@ -44,11 +44,11 @@ describe('first response (the seed rule)', () => {
       part({ part_type: 'comment', created_at: 1_030, author: { is_ai_answer: true } }),
       part({ part_type: 'note', created_at: 1_040 }),
     ]);
-    expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: false });
+    expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, firstResponderAdminId: null, partsTruncated: false });
   });
 
   it('is null with no parts at all', () => {
-    expect(firstResponse(conversation([]))).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: false });
+    expect(firstResponse(conversation([]))).toEqual({ firstRespondedAt: null, firstResponseDuration: null, firstResponderAdminId: null, partsTruncated: false });
   });
 
   it('orders parts by time, not by position', () => {
@@ -79,25 +79,50 @@ describe('first response (the seed rule)', () => {
         conversation_parts: { conversation_parts: [adminComment(9_000)], total_count: 620 },
         statistics: { first_admin_reply_at: 1_060 },
       });
-      expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_060, firstResponseDuration: 60, partsTruncated: true });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_060, firstResponseDuration: 60, firstResponderAdminId: null, partsTruncated: true });
     });
 
     it('is unknown (null) without statistics: the first visible reply is not the first reply', () => {
       const visible = [contact(8_000), adminComment(9_000)];
       const c = conversation(visible, { conversation_parts: { conversation_parts: visible, total_count: 700 }, statistics: { first_admin_reply_at: null } });
-      expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: true });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, firstResponderAdminId: null, partsTruncated: true });
     });
 
     it('is null when neither statistics nor visible parts show a reply', () => {
       const visible = [contact(8_000)];
       const c = conversation(visible, { conversation_parts: { conversation_parts: visible, total_count: 501 } });
-      expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, partsTruncated: true });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: null, firstResponseDuration: null, firstResponderAdminId: null, partsTruncated: true });
+    });
+
+    it('names the responder when the reply Intercom counts is among the visible parts', () => {
+      const visible = [part({ part_type: 'comment', created_at: 1_060, author: { type: 'admin', id: '42' } }), adminComment(9_000)];
+      const c = conversation(visible, { conversation_parts: { conversation_parts: visible, total_count: 900 }, statistics: { first_admin_reply_at: 1_060 } });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_060, firstResponseDuration: 60, firstResponderAdminId: '42', partsTruncated: true });
+    });
+
+    it('is noticed from either count: total_count counting only the parts returned, or count_conversation_parts counting all', () => {
+      const visible = [contact(8_000), adminComment(9_000)];
+      // total_count counts only what was returned: count_conversation_parts (all parts + the source) tells.
+      const onlyReturned = conversation(visible, {
+        conversation_parts: { conversation_parts: visible, total_count: 2 },
+        statistics: { first_admin_reply_at: 1_060, count_conversation_parts: 720 },
+      });
+      expect(firstResponse(onlyReturned)).toMatchObject({ firstRespondedAt: 1_060, partsTruncated: true });
+      // total_count counts every part; statistics absent.
+      const counted = conversation(visible, { conversation_parts: { conversation_parts: visible, total_count: 719 }, statistics: null });
+      expect(firstResponse(counted)).toMatchObject({ firstRespondedAt: null, partsTruncated: true });
+      // Both counts agree with what was returned (+1 for the source): not truncated.
+      const whole = conversation(visible, {
+        conversation_parts: { conversation_parts: visible, total_count: 2 },
+        statistics: { first_admin_reply_at: 1_060, count_conversation_parts: 3 },
+      });
+      expect(firstResponse(whole)).toMatchObject({ firstRespondedAt: 9_000, firstResponderAdminId: '7', partsTruncated: false });
     });
 
     it('ignores statistics when every part is present: the seed rule (humans only) wins', () => {
       const parts = [part({ part_type: 'comment', created_at: 1_010, author: { is_ai_answer: true } }), adminComment(1_500)];
       const c = conversation(parts, { statistics: { first_admin_reply_at: 1_010 } });
-      expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_500, firstResponseDuration: 500, partsTruncated: false });
+      expect(firstResponse(c)).toEqual({ firstRespondedAt: 1_500, firstResponseDuration: 500, firstResponderAdminId: '7', partsTruncated: false });
     });
   });
 });

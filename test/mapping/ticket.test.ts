@@ -1,5 +1,5 @@
 import { isIgnored } from '../../src/mapping/ignore';
-import { toTicketRow } from '../../src/mapping/ticket';
+import { MAPPING_VERSION, toTicketRow } from '../../src/mapping/ticket';
 import { adminComment, contact, conversation, part } from './fixtures';
 
 describe('ignored conversations', () => {
@@ -30,6 +30,14 @@ describe('ticket row', () => {
       first_response_duration: 100,
       parts_truncated: false,
       synced_at: syncedAt,
+      assignee_admin_id: null,
+      team_id: null,
+      first_responder_admin_id: '7',
+      source_type: null,
+      source_delivered_as: null,
+      priority: null,
+      tag_ids: [],
+      mapping_version: MAPPING_VERSION,
     });
     expect(events).toEqual([{ workspace_id: 'ws', conversation_id: '100', part_id: close.id, status: 'closed', occurred_at: new Date(1_200_000) }]);
   });
@@ -49,5 +57,40 @@ describe('ticket row', () => {
     const c = conversation([], { source: { subject: '<p>Refund &amp; return</p>' } });
     expect(toTicketRow('ws', c, new Date(0), { subjectFormat: 'html' }).ticket.subject).toBe('Refund & return');
     expect(toTicketRow('ws', conversation([], { source: { subject: '  a <b> ' } }), new Date(0)).ticket.subject).toBe('a <b>');
+  });
+});
+
+describe('attribution', () => {
+  it('names the assignee admin and team, the queues (tag ids), the source and the priority as Intercom does', () => {
+    const c = conversation([contact(1_010), part({ part_type: 'comment', created_at: 1_100, author: { type: 'admin', id: '55' } })], {
+      admin_assignee_id: '4000001',
+      team_assignee_id: '7000002',
+      priority: 'priority',
+      source: { type: 'email', delivered_as: 'customer_initiated', subject: 'Hi' },
+      tags: { tags: [{ id: '8000003' }, { id: '8000001' }, { id: '8000003' }] },
+    });
+    const { ticket } = toTicketRow('ws', c, new Date(0));
+    expect(ticket).toMatchObject({
+      assignee_admin_id: '4000001',
+      team_id: '7000002',
+      first_responder_admin_id: '55',
+      source_type: 'email',
+      source_delivered_as: 'customer_initiated',
+      priority: 'priority',
+      channel: 'chat',
+    });
+    expect(ticket.tag_ids).toEqual(['8000001', '8000003']);
+  });
+
+  it('is null (and no queues) for an unassigned, untagged conversation; 0 is no teammate', () => {
+    const c = conversation([contact(1_010)], { admin_assignee_id: null, team_assignee_id: '0', tags: { tags: [] } });
+    const { ticket } = toTicketRow('ws', c, new Date(0));
+    expect(ticket).toMatchObject({ assignee_admin_id: null, team_id: null, first_responder_admin_id: null, tag_ids: [] });
+    expect(toTicketRow('ws', conversation([]), new Date(0)).ticket.tag_ids).toEqual([]);
+  });
+
+  it('stores nothing of a contact: the source author is not kept', () => {
+    const c = conversation([], { source: { type: 'conversation', delivered_as: 'customer_initiated', subject: 'x', author: { type: 'user', id: 'contact-123' } } });
+    expect(JSON.stringify(toTicketRow('ws', c, new Date(0)))).not.toContain('contact-123');
   });
 });

@@ -1,5 +1,5 @@
 import type { AgentStateObservation } from '../../src/mapping/agent';
-import { recordAgentStates, upsertAgents } from '../../src/repositories/agents';
+import { recordAgentStates, syncAgentDirectory, upsertAgents } from '../../src/repositories/agents';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 let t: TestDb;
@@ -111,5 +111,41 @@ describe('upsertAgents', () => {
   it('updates what changed', async () => {
     await upsertAgents(t.db, 'g1', [row('1', 'Ana Maria', at(120))]);
     expect(await agents()).toMatchObject([{ admin_id: '1', name: 'Ana Maria', synced_at: at(120) }, { admin_id: '2', name: 'Bo', synced_at: at(0) }]);
+  });
+});
+
+describe('syncAgentDirectory', () => {
+  const row = (admin_id: string, team_ids: string[] = [], name = `Admin ${admin_id}`) => ({ workspace_id: 'd', admin_id, name, email: `${admin_id}@corp.test`, role: 'standard', team_ids, synced_at: at(0) });
+  const agents = (ws: string) => t.db.selectFrom('agents').select(['admin_id', 'name', 'team_ids', 'removed_at', 'first_seen_at']).where('workspace_id', '=', ws).orderBy('admin_id').execute();
+
+  it('adds new admins, updates changed ones, marks unlisted ones removed (kept), and reports the team moves', async () => {
+    expect(await syncAgentDirectory(t.db, 'd1', [row('1', ['10']), row('2')], at(0))).toEqual({
+      added: ['1', '2'],
+      changed: [],
+      removed: [],
+      moves: [{ adminId: '1', before: null, after: ['10'] }],
+    });
+    const next = await syncAgentDirectory(t.db, 'd1', [row('1', ['11', '10']), row('3', [], 'Hired')], at(15));
+    expect(next).toEqual({
+      added: ['3'],
+      changed: ['1'],
+      removed: ['2'],
+      moves: [{ adminId: '1', before: ['10'], after: ['10', '11'] }],
+    });
+    expect(await agents('d1')).toEqual([
+      { admin_id: '1', name: 'Admin 1', team_ids: ['10', '11'], removed_at: null, first_seen_at: at(0) },
+      { admin_id: '2', name: 'Admin 2', team_ids: [], removed_at: at(15), first_seen_at: at(0) },
+      { admin_id: '3', name: 'Hired', team_ids: [], removed_at: null, first_seen_at: at(15) },
+    ]);
+  });
+
+  it('an unchanged list writes nothing; a re-listed admin is unmarked and keeps first_seen_at', async () => {
+    await syncAgentDirectory(t.db, 'd2', [row('1', ['10']), row('2', ['10'])], at(0));
+    const before = await agents('d2');
+    expect(await syncAgentDirectory(t.db, 'd2', [row('1', ['10']), row('2', ['10'])], at(15))).toEqual({ added: [], changed: [], removed: [], moves: [] });
+    expect(await agents('d2')).toEqual(before);
+    expect((await syncAgentDirectory(t.db, 'd2', [row('1', ['10'])], at(30))).moves).toEqual([{ adminId: '2', before: ['10'], after: null }]);
+    expect(await syncAgentDirectory(t.db, 'd2', [row('1', ['10']), row('2', ['10'])], at(45))).toEqual({ added: ['2'], changed: [], removed: [], moves: [{ adminId: '2', before: null, after: ['10'] }] });
+    expect((await agents('d2'))[1]).toMatchObject({ admin_id: '2', removed_at: null, first_seen_at: at(0) });
   });
 });

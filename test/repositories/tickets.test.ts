@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Conversation } from '../../src/intercom/schemas';
-import { toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
-import { countTickets, knownUpdatedAt, upsertTickets } from '../../src/repositories/tickets';
+import { MAPPING_VERSION, toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
+import { countTickets, knownUpdatedAt, markTicketsDeleted, staleMapping, upsertTickets } from '../../src/repositories/tickets';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { adminComment, contact, conversation, part } from '../mapping/fixtures';
 
@@ -41,6 +41,15 @@ describe('upsertTickets', () => {
       first_response_duration: 100,
       parts_truncated: false,
       synced_at: new Date('2026-01-01T00:00:00Z'),
+      assignee_admin_id: null,
+      team_id: null,
+      first_responder_admin_id: '7',
+      source_type: null,
+      source_delivered_as: null,
+      priority: null,
+      tag_ids: [],
+      deleted_at: null,
+      mapping_version: MAPPING_VERSION,
     });
     expect(s.events).toEqual([
       { workspace_id: 'w1', conversation_id: '1', part_id: '1-close', status: 'closed', occurred_at: new Date(1_200_000) },
@@ -128,12 +137,15 @@ describe('upsertTickets', () => {
     const ids = Array.from({ length: 300 }, (_, i) => `c${i}`);
     const batches = Array.from({ length: 6 }, (_, k) => {
       const order = k % 2 === 0 ? ids : [...ids].reverse();
-      return order.map((id) => toTicketRow('w9', conv(id, { updated_at: 5_000 + k }), new Date(k)));
+      return order.map((id) => toTicketRow('w9', conv(id, { updated_at: 5_000 + k, tags: { tags: [{ id: 'all' }, { id: `k${k}` }] } }), new Date(k)));
     });
     await Promise.all(batches.map((b) => upsertTickets(t.db, b)));
     const s = await snapshot('w9');
     expect(s.tickets).toHaveLength(300);
     expect(new Set(s.tickets.map((r) => r.updated_at.getTime()))).toEqual(new Set([5_005_000]));
+    const queues = await t.db.selectFrom('ticket_queues').select('tag_id').where('workspace_id', '=', 'w9').where('tag_id', '!=', 'all').execute();
+    // Whatever the interleaving, no ticket keeps a tag of an older copy once the newest is written.
+    expect(new Set(queues.map((q) => q.tag_id))).toEqual(new Set(['k5']));
   });
 
   it('accepts an empty batch', async () => {
@@ -157,5 +169,98 @@ describe('knownUpdatedAt and countTickets', () => {
     expect(await countTickets(t.db, 'k1')).toBe(2);
     expect(await countTickets(t.db, 'k2')).toBe(1);
     expect(await countTickets(t.db, 'nobody')).toBe(0);
+  });
+});
+
+const tagged = (ids: string[]) => ({ tags: { tags: ids.map((id) => ({ id })) } });
+
+async function queuesOf(workspaceId: string): Promise<Record<string, string[]>> {
+  const rows = await t.db.selectFrom('ticket_queues').selectAll().where('workspace_id', '=', workspaceId).orderBy('conversation_id').orderBy('tag_id').execute();
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.conversation_id] ??= []).push(r.tag_id);
+  return out;
+}
+
+describe('ticket_queues', () => {
+  it('is exactly the tags of the last fetch: added, removed, replaced, emptied', async () => {
+    await upsertTickets(t.db, [
+      toTicketRow('q1', conv('1', { updated_at: 5_000, ...tagged(['a', 'b']) }), new Date(0)),
+      toTicketRow('q1', conv('2', { updated_at: 5_000, ...tagged([]) }), new Date(0)),
+      toTicketRow('q1', conv('3', { updated_at: 5_000, ...tagged(['c']) }), new Date(0)),
+    ]);
+    expect(await queuesOf('q1')).toEqual({ '1': ['a', 'b'], '3': ['c'] });
+    await upsertTickets(t.db, [
+      toTicketRow('q1', conv('1', { updated_at: 6_000, ...tagged(['b', 'd']) }), new Date(1)), // a removed, d added
+      toTicketRow('q1', conv('2', { updated_at: 6_000, ...tagged(['a']) }), new Date(1)),
+      toTicketRow('q1', conv('3', { updated_at: 6_000, ...tagged([]) }), new Date(1)), // untagged in Intercom
+    ]);
+    expect(await queuesOf('q1')).toEqual({ '1': ['b', 'd'], '2': ['a'] });
+  });
+
+  it('follows a retag that keeps updated_at, and ignores stale details', async () => {
+    await upsertTickets(t.db, [toTicketRow('q2', conv('1', { updated_at: 7_000, ...tagged(['x']) }), new Date(0))]);
+    await upsertTickets(t.db, [toTicketRow('q2', conv('1', { updated_at: 7_000, ...tagged(['y']) }), new Date(1))]);
+    expect(await queuesOf('q2')).toEqual({ '1': ['y'] });
+    await upsertTickets(t.db, [toTicketRow('q2', conv('1', { updated_at: 6_000, ...tagged(['z']) }), new Date(2))]);
+    expect(await queuesOf('q2')).toEqual({ '1': ['y'] });
+  });
+
+  it('leaves other workspaces and conversations alone, and large batches keep it exact', async () => {
+    await upsertTickets(t.db, [toTicketRow('q3', conv('1', tagged(['keep'])), new Date(0)), toTicketRow('q4', conv('1', tagged(['other'])), new Date(0))]);
+    const ids = Array.from({ length: 6_000 }, (_, i) => `m${i}`);
+    await upsertTickets(t.db, ids.map((id, i) => toTicketRow('q3', conv(id, tagged(i % 2 ? ['odd'] : ['even', 'x'])), new Date(0))));
+    const q = await queuesOf('q3');
+    expect(q['1']).toEqual(['keep']);
+    expect(q.m0).toEqual(['even', 'x']);
+    expect(q.m5999).toEqual(['odd']);
+    expect(Object.keys(q)).toHaveLength(6_001);
+    expect(await queuesOf('q4')).toEqual({ '1': ['other'] });
+  });
+
+  it('a row built without tag ids leaves the queues as they are', async () => {
+    // (Also: tag ids that need quoting survive the array literal.)
+    await upsertTickets(t.db, [toTicketRow('q6', conv('1', tagged(['a"b', 'c\\d', 'e,f', '{g}'])), new Date(0))]);
+    expect(await queuesOf('q6')).toEqual({ '1': ['a"b', 'c\\d', 'e,f', '{g}'].sort() });
+    await upsertTickets(t.db, [toTicketRow('q5', conv('1', { updated_at: 5_000, ...tagged(['t']) }), new Date(0))]);
+    const row = toTicketRow('q5', conv('1', { updated_at: 6_000 }), new Date(1));
+    delete row.ticket.tag_ids;
+    await upsertTickets(t.db, [row]);
+    expect(await queuesOf('q5')).toEqual({ '1': ['t'] });
+  });
+});
+
+describe('markTicketsDeleted', () => {
+  it('marks stored tickets only, keeps the first mark, and every count and skip check leaves them out', async () => {
+    await upsertTickets(t.db, page('d1', ['1', '2'], new Date('2026-01-01T00:00:00Z')));
+    const at = new Date('2026-01-02T00:00:00Z');
+    expect(await markTicketsDeleted(t.db, 'd1', [{ conversationId: '1', deletedAt: at }, { conversationId: 'unknown', deletedAt: at }])).toEqual(['1']);
+    expect(await markTicketsDeleted(t.db, 'd1', [{ conversationId: '1', deletedAt: new Date() }])).toEqual([]);
+    const row = await t.db.selectFrom('tickets').select('deleted_at').where('workspace_id', '=', 'd1').where('conversation_id', '=', '1').executeTakeFirstOrThrow();
+    expect(row.deleted_at).toEqual(at);
+    expect(await countTickets(t.db, 'd1')).toBe(1);
+    expect([...(await knownUpdatedAt(t.db, 'd1', ['1', '2'])).keys()]).toEqual(['2']);
+  });
+
+  it('a fetch made after the mark clears it; one that was under way before it does not', async () => {
+    await upsertTickets(t.db, page('d2', ['1'], new Date('2026-01-01T00:00:00Z')));
+    await markTicketsDeleted(t.db, 'd2', [{ conversationId: '1', deletedAt: new Date('2026-01-02T00:00:00Z') }]);
+    await upsertTickets(t.db, page('d2', ['1'], new Date('2026-01-01T12:00:00Z'))); // stale: started before the mark
+    expect(await countTickets(t.db, 'd2')).toBe(0);
+    await upsertTickets(t.db, page('d2', ['1'], new Date('2026-01-03T00:00:00Z'))); // Intercom answered after the mark
+    expect(await countTickets(t.db, 'd2')).toBe(1);
+  });
+});
+
+describe('staleMapping (rows written before attribution)', () => {
+  it('counts rows of an older mapping, newest first for a refetch, and a refetch brings them to the current one', async () => {
+    await upsertTickets(t.db, page('s1', ['1', '2'], new Date(0)));
+    expect(await staleMapping(t.db, 's1')).toEqual({ stale: 0, newestCreatedAt: null });
+    // As a row stored before the migration looks: version 1, no attribution.
+    await sql`update tickets set mapping_version = 1, tag_ids = null, assignee_admin_id = null where workspace_id = 's1'`.execute(t.db);
+    expect(await staleMapping(t.db, 's1')).toEqual({ stale: 2, newestCreatedAt: new Date(1_000_000) });
+    // The same details fetched again (nothing changed in Intercom) are still written: the mapping changed.
+    await upsertTickets(t.db, [toTicketRow('s1', conv('1', { admin_assignee_id: '9', ...tagged(['q']) }), new Date(1))]);
+    expect((await staleMapping(t.db, 's1')).stale).toBe(1);
+    expect(await queuesOf('s1')).toEqual({ '1': ['q'] });
   });
 });

@@ -24,9 +24,14 @@ function conversation(id: number, updatedAt: number): Conversation {
     updated_at: updatedAt,
     state: 'closed',
     title: null,
-    source: { subject: `Order ${id} did not arrive` },
+    source: { type: 'conversation', delivered_as: 'customer_initiated', subject: `Order ${id} did not arrive` },
     first_contact_reply: { created_at: created },
     statistics: null,
+    // Attribution as a typical assigned, tagged conversation carries it.
+    admin_assignee_id: String(4_000_000 + (id % 20)),
+    team_assignee_id: String(7_000_000 + (id % 3)),
+    priority: 'not_priority',
+    tags: { tags: id % 3 === 0 ? [] : [{ id: String(8_000_000 + (id % 5)) }, { id: String(8_000_010 + (id % 2)) }] },
     conversation_parts: { conversation_parts: parts, total_count: parts.length },
   };
 }

@@ -4,6 +4,7 @@ import * as m20261125T2200 from './20261125T2200_workspace_gates';
 import * as m20261126T0900 from './20261126T0900_rate_limit_carry';
 import * as m20261126T1000 from './20261126T1000_sync_errors';
 import * as m20261129T0600 from './20261129T0600_connect_links';
+import * as m20261129T0700 from './20261129T0700_attribution';
 import * as m20261129T0800 from './20261129T0800_workspace_errors';
 import * as m20261129T1100 from './20261129T1100_agent_poll_leases';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '20261126T0900_rate_limit_carry': m20261126T0900,
   '20261126T1000_sync_errors': m20261126T1000,
   '20261129T0600_connect_links': m20261129T0600,
+  '20261129T0700_attribution': m20261129T0700,
   '20261129T0800_workspace_errors': m20261129T0800,
   '20261129T1100_agent_poll_leases': m20261129T1100,
 };

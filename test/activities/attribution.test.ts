@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import type { PollAgentStatesResult, SyncDeletedResult, SyncUpdatedResult } from '../../activities/types';
+import { verifyReport } from '../../src/cli/commands';
+import { createTokenCipher } from '../../src/crypto/tokenCipher';
+import { createIntercomHttp, type IntercomHttp } from '../../src/intercom/client';
+import { ClientProvider } from '../../src/intercom/clientProvider';
+import { PostgresRateLimiter } from '../../src/ratelimit';
+import { GatedRateLimiter, PostgresGate } from '../../src/ratelimit/gate';
+import { saveCredentials } from '../../src/repositories/credentials';
+import { countTickets } from '../../src/repositories/tickets';
+import { upsertWorkspace } from '../../src/repositories/workspaces';
+import { PART_CAP, startSimulator, type ExpectedTicket, type Simulator } from '../../src/simulator';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { normalizeExpected, storedTickets } from '../helpers/expectRows';
+
+// Attribution, the catalog and deletions at the activity level: real Postgres, the simulator over HTTP.
+
+const WS = 'attr-ws';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Intercom's updated_at has whole seconds: a change in the second of the last fetch would look unchanged. */
+async function nextSecond(): Promise<void> {
+  const s = Math.floor(Date.now() / 1000);
+  await until('the next second', async () => Math.floor(Date.now() / 1000) > s, 2_000);
+}
+
+describe('attribution, catalog and deletions against the simulator', () => {
+  let t: TestDb;
+  let sim: Simulator;
+  let http: IntercomHttp;
+  let acts: ReturnType<typeof createActivities>;
+  const env = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });
+  const ws = () => sim.workspace(WS);
+  const stored = async (id: string) => (await storedTickets(t.db, WS)).find((x) => x.conversationId === id);
+  const expectedOf = (id: string): ExpectedTicket | undefined => ws().expected().find((x) => x.conversationId === id);
+  const since = () => Math.max(...ws().expected().map((e) => e.updatedAt)) - 1;
+  const defaultRun = (): Promise<SyncUpdatedResult> => env().run(acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since() });
+  const everything = () => ({ workspaceId: WS, fromSec: 0, toSec: Math.ceil(Date.now() / 1000) + 60, force: false, resume: null });
+
+  beforeAll(async () => {
+    [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 11, ratePerMinute: 20_000, workspaces: [{ id: WS, name: 'Attr Co', region: 'us', conversations: 300 }] })]);
+    http = createIntercomHttp();
+    const cipher = createTokenCipher(randomBytes(32).toString('base64'));
+    const gate = new PostgresGate(t.db);
+    const limiter = new GatedRateLimiter(gate, new PostgresRateLimiter(t.db));
+    await upsertWorkspace(t.db, { id: WS, name: 'Attr Co', region: 'us', status: 'Connected', connectedAt: new Date(Date.now() - 3600_000) });
+    await saveCredentials(t.db, WS, cipher.encrypt(`tok-${WS}`, WS), cipher.keyId);
+    acts = createActivities({ db: t.db, clients: new ClientProvider({ db: t.db, cipher, limiter, http, baseUrlOverride: sim.baseUrl }), gate, detailConcurrency: 8, flushRows: 50 });
+    await env().run(acts.syncCatalog, { workspaceId: WS });
+    await env().run(acts.syncConversationWindow, everything());
+  });
+  afterAll(async () => {
+    await http?.close();
+    await sim?.stop();
+    await t?.destroy();
+  });
+
+  it('stores each attribution column exactly for assigned and unassigned conversations', async () => {
+    const expected = normalizeExpected(ws().expected());
+    expect(await storedTickets(t.db, WS)).toEqual(expected);
+    const assigned = expected.find((e) => e.assigneeAdminId !== null && e.teamId !== null && e.tagIds.length > 0 && e.firstResponderAdminId !== null);
+    const unassigned = expected.find((e) => e.assigneeAdminId === null && e.teamId === null && e.tagIds.length === 0);
+    if (!assigned || !unassigned) throw new Error('the simulated workspace lacks an assigned or an unassigned conversation');
+    // Against Intercom's JSON itself, not only the oracle.
+    const json = ws().conversation(assigned.conversationId)!;
+    const row = await t.db.selectFrom('tickets').selectAll().where('workspace_id', '=', WS).where('conversation_id', '=', assigned.conversationId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      assignee_admin_id: String(json.admin_assignee_id),
+      team_id: String(json.team_assignee_id),
+      source_type: json.source.type,
+      source_delivered_as: json.source.delivered_as,
+      priority: json.priority,
+      channel: 'chat',
+      deleted_at: null,
+    });
+    expect((await stored(assigned.conversationId))?.tagIds).toEqual(json.tags.tags.map((x) => x.id).sort());
+    expect(await stored(unassigned.conversationId)).toMatchObject({ assigneeAdminId: null, teamId: null, tagIds: [] });
+  });
+
+  it('follows a retag and a reassignment at the next fetch; a new tag and a new team enter the catalog at once', async () => {
+    const e = normalizeExpected(ws().expected()).filter((x) => x.tagIds.length > 0 && x.assigneeAdminId !== null);
+    const [x, y] = [e[0]!, e[1]!];
+    const newTag = ws().createTag('escalations');
+    const newTeam = ws().createTeam('Night shift');
+    const admin = ws().admins().find((a) => a.id !== y.assigneeAdminId)!;
+    const keep = x.tagIds[0]!;
+    sim.resetStats();
+    await nextSecond();
+    ws().retag(x.conversationId, [keep, newTag.id]);
+    ws().reassign(y.conversationId, { adminId: admin.id, teamId: newTeam.id });
+    const r = await defaultRun();
+    expect(r.stored).toBeGreaterThanOrEqual(2);
+    expect(await stored(x.conversationId)).toMatchObject({ tagIds: [keep, newTag.id].sort() });
+    expect(await stored(y.conversationId)).toMatchObject({ assigneeAdminId: admin.id, teamId: newTeam.id });
+    expect(await t.db.selectFrom('queues').select(['name', 'removed_at']).where('workspace_id', '=', WS).where('tag_id', '=', newTag.id).executeTakeFirst()).toEqual({ name: 'escalations', removed_at: null });
+    expect(await t.db.selectFrom('teams').select('name').where('workspace_id', '=', WS).where('team_id', '=', newTeam.id).executeTakeFirst()).toEqual({ name: 'Night shift' });
+    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
+    expect(sim.stats().byEndpoint['GET /teams']).toBe(1);
+
+    // Every tag removed, and unassigned: nothing left.
+    await nextSecond();
+    ws().retag(x.conversationId, []);
+    ws().reassign(x.conversationId, { adminId: null, teamId: null });
+    await defaultRun();
+    expect(await stored(x.conversationId)).toMatchObject({ tagIds: [], assigneeAdminId: null, teamId: null });
+    const queues = await t.db.selectFrom('ticket_queues').selectAll().where('workspace_id', '=', WS).where('conversation_id', '=', x.conversationId).execute();
+    expect(queues).toEqual([]);
+    expect(await storedTickets(t.db, WS)).toEqual(normalizeExpected(ws().expected()));
+  });
+
+  it('marks a stored conversation deleted on a 404 and leaves it out of every count and of verify', async () => {
+    const victim = normalizeExpected(ws().expected()).at(-1)!;
+    const day = new Date(victim.createdAt * 1000).toISOString().slice(0, 10);
+    const before = await countTickets(t.db, WS);
+    ws().updateConversation(victim.conversationId);
+    // Still listed by search for a while (index lag), but its detail is a 404.
+    ws().deleteConversation(victim.conversationId, undefined, { searchLagMs: 120_000 });
+    const r = await defaultRun();
+    expect(r.missing).toBe(1);
+    const row = await t.db.selectFrom('tickets').select('deleted_at').where('workspace_id', '=', WS).where('conversation_id', '=', victim.conversationId).executeTakeFirstOrThrow();
+    expect(row.deleted_at).toBeInstanceOf(Date);
+    expect(await countTickets(t.db, WS)).toBe(before - 1);
+    expect(await stored(victim.conversationId)).toBeUndefined();
+    expect(await storedTickets(t.db, WS)).toEqual(normalizeExpected(ws().expected()));
+    const ageDays = Math.ceil((Date.now() - victim.createdAt * 1000) / 86_400_000) + 1;
+    if (ageDays <= 60) {
+      const report = await verifyReport(t.db, WS, ageDays);
+      const all = ws().expected().filter((e) => new Date(e.createdAt * 1000).toISOString().slice(0, 10) === day).length;
+      expect(report.text).toMatch(new RegExp(`${day}\\s+${all}\\b`));
+    }
+  });
+
+  it('reads GET /conversations/deleted from a cursor: marks stored tickets, resumes an unfinished scan, costs one request when nothing is new', async () => {
+    const ids = normalizeExpected(ws().expected()).slice(0, 75).map((e) => e.conversationId);
+    const base = Math.floor(Date.now() / 1000) - 500;
+    ids.forEach((id, i) => ws().deleteConversation(id, (base + i) * 1000));
+    const first: SyncDeletedResult = await env().run(acts.syncDeletedConversations, { workspaceId: WS, cursor: null, maxPages: 1 });
+    // Page 1 (60, newest first) also holds the conversation marked by the 404 above: not marked twice.
+    expect(first).toMatchObject({ supported: true, pages: 1, marked: 59 });
+    expect(first.cursor.scan).toEqual({ page: 2, topSec: expect.any(Number) });
+    const rest: SyncDeletedResult = await env().run(acts.syncDeletedConversations, { workspaceId: WS, cursor: first.cursor });
+    expect(rest.marked).toBe(16);
+    expect(rest.cursor.scan).toBeNull();
+    expect(rest.cursor.sinceSec).toBe(first.cursor.scan!.topSec);
+    const marked = await t.db.selectFrom('tickets').select('conversation_id').where('workspace_id', '=', WS).where('deleted_at', 'is not', null).execute();
+    expect(new Set(marked.map((m) => m.conversation_id))).toEqual(new Set([...ids, ...ws().deletedConversations().map((d) => d.id)]));
+    expect(await storedTickets(t.db, WS)).toEqual(normalizeExpected(ws().expected()));
+
+    sim.resetStats();
+    const idle: SyncDeletedResult = await env().run(acts.syncDeletedConversations, { workspaceId: WS, cursor: rest.cursor });
+    expect(idle).toMatchObject({ pages: 1, marked: 0, requests: 1 });
+    expect(sim.stats().byEndpoint['GET /conversations/deleted']).toBe(1);
+
+    const one = normalizeExpected(ws().expected())[0]!.conversationId;
+    ws().deleteConversation(one);
+    const next: SyncDeletedResult = await env().run(acts.syncDeletedConversations, { workspaceId: WS, cursor: idle.cursor });
+    expect(next).toMatchObject({ marked: 1, pages: 1 });
+
+    ws().setDeletedListingAvailable(false);
+    try {
+      const unsupported: SyncDeletedResult = await env().run(acts.syncDeletedConversations, { workspaceId: WS, cursor: next.cursor });
+      expect(unsupported).toMatchObject({ supported: false, marked: 0, cursor: next.cursor });
+    } finally {
+      ws().setDeletedListingAvailable(true);
+    }
+  });
+
+  it('notices truncation whichever count Intercom reports, and takes first_admin_reply_at then', async () => {
+    // One without status events: the parts it loses to the cap hold none (stored events are kept when parts drop out).
+    const small = normalizeExpected(ws().expected()).find((e) => !e.partsTruncated && e.firstRespondedAt !== null && e.statusEvents.length === 0)!;
+    ws().setPartsCountShape('returned');
+    try {
+      await nextSecond();
+      ws().addParts(small.conversationId, PART_CAP);
+      await defaultRun();
+      const grown = expectedOf(small.conversationId)!;
+      expect(grown).toMatchObject({ partsTruncated: true, firstRespondedAt: small.firstRespondedAt });
+      expect(ws().conversation(small.conversationId)!.conversation_parts.total_count).toBe(PART_CAP); // only what was returned
+      expect(await stored(small.conversationId)).toEqual(grown);
+      // Every truncated conversation, refetched with total_count counting only the parts returned.
+      await env().run(acts.syncConversationWindow, { ...everything(), force: true });
+      const expected = normalizeExpected(ws().expected());
+      expect(expected.filter((e) => e.partsTruncated).length).toBeGreaterThan(1);
+      expect(await storedTickets(t.db, WS)).toEqual(expected);
+    } finally {
+      ws().setPartsCountShape('all');
+    }
+    await env().run(acts.syncConversationWindow, { ...everything(), force: true });
+    expect(await storedTickets(t.db, WS)).toEqual(normalizeExpected(ws().expected()));
+  });
+
+  it('puts a new admin in agents within one poll (and a new team they joined), and marks a removed one', async () => {
+    const team = ws().createTeam('Weekend');
+    const pollRun = () => env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 100, maxDurationMs: 50 });
+    await pollRun();
+    const hire = ws().hireAdmin({ name: 'Hedy Hire', teamIds: [team.id] });
+    const leaver = ws().admins()[1]!;
+    ws().removeAdmin(leaver.id);
+    const r = (await pollRun()) as PollAgentStatesResult;
+    expect(r.polls).toBe(1);
+    const agents = await t.db.selectFrom('agents').selectAll().where('workspace_id', '=', WS).execute();
+    expect(agents.find((a) => a.admin_id === hire.id)).toMatchObject({ name: 'Hedy Hire', team_ids: [team.id], removed_at: null, first_seen_at: expect.any(Date) });
+    expect(agents.find((a) => a.admin_id === leaver.id)?.removed_at).toBeInstanceOf(Date);
+    expect(agents.filter((a) => a.removed_at === null).map((a) => a.admin_id).sort()).toEqual(ws().admins().map((a) => a.id).sort());
+    const teams = await t.db.selectFrom('teams').select(['team_id', 'admin_ids']).where('workspace_id', '=', WS).execute();
+    expect(teams.find((x) => x.team_id === team.id)?.admin_ids).toEqual([hire.id]);
+    for (const x of teams) expect(x.admin_ids).not.toContain(leaver.id);
+    const report = await verifyReport(t.db, WS, 14);
+    expect(report.text).toContain('Hedy Hire');
+    expect(report.text).toMatch(/1 removed/);
+    expect(report.text).toContain('Contacts per day per queue');
+    expect(report.text).toContain('Contacts per day per team');
+  });
+
+  it('applies a hire while a poller run is under way, at its next tick', async () => {
+    const run = env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 200, maxDurationMs: 4_000 });
+    const hire = ws().hireAdmin({ name: 'Mid Run' });
+    const row = await until('the hire in agents', async () =>
+      t.db.selectFrom('agents').select(['admin_id', 'removed_at']).where('workspace_id', '=', WS).where('admin_id', '=', hire.id).executeTakeFirst(),
+    );
+    expect(row.removed_at).toBeNull();
+    const result = (await run) as PollAgentStatesResult;
+    expect(result.directoryChanges).toBeGreaterThanOrEqual(1);
+  });
+
+  it('re-reads teams and tags when their last refresh is an hour old, marking removed ones; not before', async () => {
+    const gone = ws().tags()[0]!;
+    ws().deleteTag(gone.id);
+    const fresh = ws().createTag('late-night');
+    sim.resetStats();
+    const pollOnce = () => env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 100, maxDurationMs: 50 });
+    await pollOnce();
+    expect(sim.stats().byEndpoint['GET /tags'] ?? 0).toBe(0); // refreshed minutes ago
+    await t.db.updateTable('catalog_refreshes').set({ refreshed_at: new Date(Date.now() - 2 * 3600_000) }).where('workspace_id', '=', WS).execute();
+    await pollOnce();
+    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
+    expect(sim.stats().byEndpoint['GET /teams']).toBe(1);
+    const queues = await t.db.selectFrom('queues').select(['tag_id', 'removed_at']).where('workspace_id', '=', WS).execute();
+    expect(queues.find((q) => q.tag_id === gone.id)?.removed_at).toBeInstanceOf(Date);
+    expect(queues.find((q) => q.tag_id === fresh.id)?.removed_at).toBeNull();
+    await pollOnce();
+    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
+  });
+});
