@@ -43,18 +43,31 @@ export function createAgentActivities(deps: ActivityDeps) {
       // The directory last applied by this run; null = apply the next answer whatever it is.
       let applied: string | null = null;
       let catalogDueAt = started;
+      // Rare heartbeats: a closed gate or a lost lease, read from Postgres every tick beside the
+      // work, stops this run (aborting a request waiting at the gate), as a cancellation would.
+      const stop = new AbortController();
+      const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
+      ctx.cancellationSignal.addEventListener('abort', onCancel);
+      let watchdog: ReturnType<typeof setInterval> | null = null;
       try {
-        if (rare) await takeAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
+        if (rare) {
+          await takeAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
+          const check = async () => {
+            try {
+              const tick = await renewAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
+              if (tick.held && tick.blockedReason === null) return;
+              result.endedBy = tick.held ? `gate closed (${tick.blockedReason})` : 'lease taken over by a newer run';
+              stop.abort(new Error(result.endedBy));
+            } catch (err) {
+              // The database away: the next check tries again (the lease outlives a few).
+              ctx.log.warn('agent poll lease renewal failed', { workspaceId: input.workspaceId, error: (err as Error).message });
+            }
+          };
+          watchdog = setInterval(() => void check(), input.intervalMs);
+        }
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
           catalogDueAt = await nextCatalogRefresh(input.workspaceId, started);
-          while (Date.now() - started < input.maxDurationMs) {
-            if (rare) {
-              const tick = await renewAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
-              if (!tick.held || tick.blockedReason !== null) {
-                result.endedBy = tick.held ? `gate closed (${tick.blockedReason})` : 'lease taken over by a newer run';
-                return;
-              }
-            }
+          while (Date.now() - started < input.maxDurationMs && !stop.signal.aborted) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
@@ -72,7 +85,7 @@ export function createAgentActivities(deps: ActivityDeps) {
                 result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
               }
             } catch (err) {
-              if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
+              if (isAuthError(err) || stop.signal.aborted) throw err;
               // A failed poll is retried at the next tick; the log shows it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
             }
@@ -81,7 +94,7 @@ export function createAgentActivities(deps: ActivityDeps) {
                 await refreshCatalogIfDue(deps.db, client, input.workspaceId, CATALOG_REFRESH_MS - CATALOG_SLACK_MS);
                 catalogDueAt = await nextCatalogRefresh(input.workspaceId, Date.now());
               } catch (err) {
-                if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
+                if (isAuthError(err) || stop.signal.aborted) throw err;
                 catalogDueAt = Date.now() + CATALOG_RETRY_MS;
                 ctx.log.warn('catalog refresh failed', { workspaceId: input.workspaceId, error: (err as Error).message });
               }
@@ -94,12 +107,17 @@ export function createAgentActivities(deps: ActivityDeps) {
             // Fixed-rate ticks: a slow poll does not push every later one back.
             nextAt += input.intervalMs;
             const wait = nextAt - Date.now();
-            if (wait > 0) await sleep(wait);
+            if (wait > 0) await (rare ? sleepUnless(wait, stop.signal) : sleep(wait));
             else nextAt = Date.now();
           }
-        });
+        }, stop.signal);
       } catch (err) {
+        // Stopped by the gate or the lease (not by Temporal): a normal end.
+        if (result.endedBy && !ctx.cancellationSignal.aborted) return result;
         throw toActivityFailure(err);
+      } finally {
+        if (watchdog) clearInterval(watchdog);
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
       }
       return result;
     },
@@ -132,3 +150,17 @@ export function createAgentActivities(deps: ActivityDeps) {
 const CATALOG_SLACK_MS = 30_000;
 /** After a failed refresh, the next try. */
 const CATALOG_RETRY_MS = 60_000;
+
+/** Resolves after `ms` or as soon as `signal` aborts. */
+function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
