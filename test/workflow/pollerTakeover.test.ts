@@ -45,7 +45,7 @@ describe('a killed worker’s agent-state poller resumes on another worker', () 
     expect(victim).toBeDefined();
     expect(survivor).toBeDefined();
     // The lease names the running attempt.
-    const lease = await stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirstOrThrow();
+    const lease = await waitFor('the lease', () => stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirst(), 30_000);
     expect(lease.expires_at.getTime()).toBeGreaterThan(Date.now());
 
     victim?.kill('SIGKILL');
