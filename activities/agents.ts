@@ -84,6 +84,7 @@ export function createAgentActivities(deps: ActivityDeps) {
                 applied = fingerprint;
                 result.directoryChanges += change.added.length + change.changed.length + change.removed.length;
               }
+              deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
               if (isAuthError(err) || stop.signal.aborted) throw err;
               // A failed poll is retried at the next tick; the log shows it.

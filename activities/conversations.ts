@@ -37,12 +37,14 @@ export function createConversationActivities(deps: ActivityDeps) {
               resume,
               detailConcurrency: deps.detailConcurrency,
               flushRows: deps.flushRows,
+              metrics: deps.metrics,
             });
           } catch (err) {
             resume = checkpointOf(err) ?? resume;
             throw err;
           }
         });
+        deps.metrics?.backfillProcessed(input.workspaceId, r.stored + r.ignored + r.skipped + r.missing + r.failed);
         return { startingAfter: r.startingAfter, pages: r.pages, ...counts(r), totalCount: r.totalCount };
       } catch (err) {
         throw toActivityFailure(err, checkpointOf(err) ?? resume);
@@ -54,6 +56,7 @@ export function createConversationActivities(deps: ActivityDeps) {
       try {
         return await withWorkspaceClient(deps, input.workspaceId, async (client) => {
           const page = await client.search({ query: windowQuery('created_at', input.fromSec, input.toSec), pagination: { per_page: 1 } });
+          deps.metrics?.backfillCounted(input.workspaceId, page.total_count);
           return page.total_count;
         });
       } catch (err) {
@@ -77,8 +80,10 @@ export function createConversationActivities(deps: ActivityDeps) {
             resume: heartbeatCheckpoint(),
             detailConcurrency: deps.detailConcurrency,
             flushRows: deps.flushRows,
+            metrics: deps.metrics,
           }),
         );
+        deps.metrics?.defaultRunSucceeded(input.workspaceId);
         // The agent-state poller's last poll rides along (no action of its own): the workflow restarts a stale poller.
         const ws = await deps.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', input.workspaceId).executeTakeFirst();
         const agentsPolledAt = ws?.agents_polled_at ? new Date(ws.agents_polled_at).getTime() : null;

@@ -1,5 +1,6 @@
 import type { Db } from '../src/db/connection';
 import type { ClientProvider } from '../src/intercom/clientProvider';
+import type { SyncMetrics } from '../src/observability/metrics';
 import type { PostgresGate } from '../src/ratelimit/gate';
 
 export interface ActivityDeps {
@@ -10,4 +11,6 @@ export interface ActivityDeps {
   detailConcurrency: number;
   /** Tickets per upsert batch. */
   flushRows: number;
+  /** Rows written, sync errors, loop lags, backfill progress (absent in some tests). */
+  metrics?: SyncMetrics;
 }

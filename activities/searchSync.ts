@@ -7,6 +7,7 @@ import { isPlausibleUnixSec, ticketTimeProblem } from '../src/mapping/clean';
 import { knownUpdatedAt, markTicketsDeleted } from '../src/repositories/tickets';
 import { clearSyncErrors, hasSyncErrors, recordSyncError } from '../src/repositories/syncErrors';
 import type { Db } from '../src/db/connection';
+import type { SyncMetrics } from '../src/observability/metrics';
 import { retryOnConnectionLoss } from '../src/db/errors';
 import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
@@ -24,6 +25,7 @@ export interface SearchSyncOptions {
   resume: WindowCheckpoint | null;
   detailConcurrency: number;
   flushRows: number;
+  metrics?: SyncMetrics;
 }
 
 export interface SearchSyncResult extends WindowCheckpoint {
@@ -83,6 +85,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       if (errorsOnRecord) await retryOnConnectionLoss(() => clearSyncErrors(o.db, o.workspaceId, stored));
       cp.stored += written.stored.length;
       cp.failed += written.rejected.length;
+      o.metrics?.rowsWritten('tickets', written.stored.length);
+      if (written.rejected.length > 0) o.metrics?.syncError('rejected_row');
       const storedIds = new Set(stored);
       await catalog.afterStore(rows.filter((r) => storedIds.has(r.ticket.conversation_id)));
     });
@@ -91,6 +95,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
     await retryOnConnectionLoss(() => recordSyncError(o.db, o.workspaceId, id, problem, 1));
     errorsOnRecord = true;
     cp.failed += 1;
+    o.metrics?.syncError('passed_over');
     ctx.log.warn('conversation passed over', { workspaceId: o.workspaceId, conversationId: id, problem });
   };
   const fetchDetail = async (id: string) => {
@@ -103,6 +108,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
         if (err.code === 'contract_violation' && attempt < CONTRACT_ATTEMPTS) continue;
         await recordSyncError(o.db, o.workspaceId, id, err.message, attempt);
         errorsOnRecord = true;
+        o.metrics?.syncError(err.code);
         ctx.log.warn(`conversation passed over: ${err.code === 'response_too_large' ? 'its response is over the size cap' : 'its response breaks the contract'}`, { workspaceId: o.workspaceId, conversationId: id, problem: err.message });
         return 'failed' as const;
       }

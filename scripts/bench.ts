@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { actionsScenario } from './bench/scenarios/actions';
 import { backfillScenario } from './bench/scenarios/backfill';
+import { chaosScenario } from './bench/scenarios/chaos';
 import { crashScenario } from './bench/scenarios/crash';
 import { fleetScenario } from './bench/scenarios/fleet';
 import { writesScenario } from './bench/scenarios/writes';
@@ -15,7 +16,7 @@ import { log } from './bench/stack';
  * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
  * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
  */
-const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'actions'] as const;
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos', 'actions'] as const;
 type Name = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -70,6 +71,8 @@ function run(name: Name, o: { quick: boolean; cpuProf: boolean; inspect: boolean
       return writesScenario({ quick: o.quick });
     case 'crash':
       return crashScenario({ quick: o.quick, cpuProf: o.cpuProf });
+    case 'chaos':
+      return chaosScenario({ quick: o.quick });
     case 'actions':
       return actionsScenario({ quick: o.quick });
   }

@@ -88,6 +88,13 @@ const envSchema = z.object({
   SIM_PORT: port.default(4010),
   SIM_CONVERSATIONS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** json: one JSON line per event; pretty: readable lines. Unset: pretty for `npm start`, json elsewhere. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** The worker's Prometheus endpoint (GET /metrics); unset: none. */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** host:port for the Temporal SDK runtime's own Prometheus exporter (worker); unset: off. */
+  TEMPORAL_METRICS_BIND: z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^:\s[\]]+):\d+$/, 'must be host:port').optional(),
   // The HTTP process (`npm run server`, and the endpoints of `npm start`): limits and OAuth guards.
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),

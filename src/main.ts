@@ -9,6 +9,7 @@ import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from './cli/commands';
 import { progressBar, ProgressLine } from './app/progressBar';
 import { installRuntime } from './app/runtime';
+import { loggerFromConfig } from './observability';
 import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttributes';
 
 /**
@@ -19,7 +20,10 @@ import { ensureSearchAttributesAtStart } from './temporal/registerSearchAttribut
  */
 async function main(): Promise<void> {
   let config: Config = loadConfig();
-  installRuntime(config.LOG_LEVEL);
+  // The SDK's lines (and the pool's) go through the logger, readable by default here; the demo's
+  // own progress lines stay plain console output for the person at the terminal.
+  const logger = loggerFromConfig(config, 'start');
+  installRuntime(config.LOG_LEVEL, { logger, temporalMetricsBind: config.TEMPORAL_METRICS_BIND });
   const log = (l: string) => console.log(l);
   let simulator: Simulator | null = null;
   if (!config.INTERCOM_API_BASE_URL) {
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
     throw new Error('INTERCOM_CLIENT_ID and INTERCOM_CLIENT_SECRET are required with a real Intercom (INTERCOM_API_BASE_URL is set)');
   }
 
-  const services = await createServices(config, { embeddedSimulator: simulator !== null });
+  const services = await createServices(config, { embeddedSimulator: simulator !== null, logger });
   log(`database ready: ${new URL(config.DATABASE_URL).pathname.slice(1)} (migrations applied)`);
   const temporal = await resolveTemporal(config, log);
   const client = await connectClient(temporal.target);

@@ -83,6 +83,8 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
  * retention timer. Histories recorded before it replay on the old path.
  */
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
+/** The status mirror is written while an awaited job runs, when what it would say has changed. */
+export const MIRROR_WHILE_JOBS_RUN_PATCH = 'mirror-while-jobs-run';
 
 /**
  * The agent-state poller heartbeats rarely (every half of agentPollerHeartbeatTimeoutMs) and stops
@@ -125,6 +127,8 @@ export function validateResync(req: ResyncRequest | undefined, nowMs: number): v
  */
 export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<void> {
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
+  // The mirror (and search attributes) follow status changes while the default job runs, not after it.
+  const mirrorLive = v2 && patched(MIRROR_WHILE_JOBS_RUN_PATCH);
   const v3 = v2 && patched(POLLER_RARE_HEARTBEATS_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
@@ -258,10 +262,14 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   }
 
   let lastDbStatus: string | null = null;
+  const mirrorKey = (): string => {
+    const err = currentError();
+    return v2 ? `${status()}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : status();
+  };
   async function mirrorStatus(): Promise<void> {
     const current = status();
     const err = currentError();
-    const key = v2 ? `${current}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : current;
+    const key = mirrorKey();
     if (key === lastDbStatus) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
@@ -358,7 +366,12 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       (result) => (outcome = { result }),
       () => (outcome = 'interrupted'),
     );
-    await condition(() => outcome !== undefined || interrupted());
+    for (;;) {
+      await condition(() => outcome !== undefined || interrupted() || (mirrorLive && mirrorKey() !== lastDbStatus));
+      if (outcome !== undefined || interrupted()) break;
+      await mirrorStatus();
+      publishSearchAttributes();
+    }
     if (outcome === undefined) {
       scope.cancel();
       await condition(() => outcome !== undefined);

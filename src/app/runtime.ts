@@ -1,7 +1,20 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { createLogger, type Logger, type LogLevelName } from '../observability/logger';
+import { sdkLoggerAdapter } from '../observability/sdkLogger';
 
-/** Installs the SDK runtime once, before anything else touches the SDK, with our log level. */
-export function installRuntime(level: string): void {
-  const sdkLevel = (level.toUpperCase() === 'DEBUG' ? 'DEBUG' : level.toUpperCase() === 'ERROR' ? 'ERROR' : 'WARN') as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+export interface RuntimeOptions {
+  /** The process's logger; the SDK's lines go through it. Default: JSON lines on stdout. */
+  logger?: Logger;
+  /** host:port of the SDK runtime's own Prometheus exporter (TEMPORAL_METRICS_BIND); unset: off. */
+  temporalMetricsBind?: string;
+}
+
+/** Installs the SDK runtime once, before anything else touches the SDK, with our logger and level. */
+export function installRuntime(level: string, opts: RuntimeOptions = {}): void {
+  const lvl = (['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info') as LogLevelName;
+  const logger = opts.logger ?? createLogger({ level: lvl, format: 'json' });
+  Runtime.install({
+    logger: sdkLoggerAdapter(logger, lvl),
+    ...(opts.temporalMetricsBind ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.temporalMetricsBind } } } } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { z } from 'zod';
+import type { RequestMetrics } from '../observability/metrics';
 import type { RateLimitObservation, RateLimiter } from '../ratelimit/limiter';
 import { sleep } from '../ratelimit/sleep';
 import { IntercomError, isIntercomError } from './errors';
@@ -54,6 +55,8 @@ export interface IntercomClientOptions {
   /** Aborts waits and requests (e.g. on activity cancellation); the abort reason is thrown as is. */
   signal?: AbortSignal;
   backoff?: BackoffOptions;
+  /** Counts every exchange by endpoint template and status. */
+  metrics?: RequestMetrics;
 }
 
 /** GET /conversations/deleted: the largest page Intercom serves, and the first API version that has it. */
@@ -154,6 +157,7 @@ export class IntercomClient {
   readonly #maxRetries: number;
   readonly #signal: AbortSignal | undefined;
   readonly #backoff: BackoffOptions;
+  readonly #metrics: RequestMetrics | undefined;
   #requestsSent = 0;
 
   constructor(opts: IntercomClientOptions) {
@@ -171,6 +175,7 @@ export class IntercomClient {
     // Every concurrent request and wait listens on the signal: lift Node's leak warning threshold (10) for it.
     if (opts.signal && getMaxListeners(opts.signal) !== 0 && getMaxListeners(opts.signal) < 1000) setMaxListeners(1000, opts.signal);
     this.#backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.#metrics = opts.metrics;
     this.#headers = {
       authorization: `Bearer ${opts.token}`,
       'intercom-version': INTERCOM_VERSION,
@@ -279,6 +284,7 @@ export class IntercomClient {
       } catch (e) {
         if (!isIntercomError(e)) throw e; // the caller's abort, or the limiter's own failure
         err = e;
+        this.#metrics?.request(endpoint, err.code);
         if (!err.retryable || attempt >= this.#maxRetries) throw err;
         await sleep(retryDelayMs(err, attempt, this.#backoff), signal);
         continue;
@@ -286,6 +292,7 @@ export class IntercomClient {
         release?.();
       }
       const { status, headers, text } = sent;
+      this.#metrics?.request(endpoint, status);
       if (status >= 200 && status < 300) {
         const requestId = headers['x-request-id'];
         return parseBody(endpoint, schema, text, status, typeof requestId === 'string' ? requestId : undefined);

@@ -1,5 +1,6 @@
 import type { TokenCipher } from '../crypto/tokenCipher';
 import type { Db } from '../db/connection';
+import type { RequestMetrics } from '../observability/metrics';
 import type { RateLimiter } from '../ratelimit/limiter';
 import { loadCredentials } from '../repositories/credentials';
 import { getWorkspace } from '../repositories/workspaces';
@@ -12,6 +13,7 @@ export interface ClientProviderOptions {
   http: IntercomHttp;
   /** Replaces every regional host (tests, the simulator). */
   baseUrlOverride?: string;
+  metrics?: RequestMetrics;
 }
 
 export interface WorkspaceClient extends IntercomClient {
@@ -41,6 +43,7 @@ export class ClientProvider {
       http: this.o.http,
       limiter: this.o.limiter,
       signal,
+      metrics: this.o.metrics,
     });
     return Object.assign(client, { credentialsVersion: credentials.updated_at.getTime() });
   }

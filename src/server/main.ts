@@ -2,6 +2,7 @@ import { loadConfig } from '../config';
 import { createServices } from '../app/services';
 import { connectConfiguredClient } from '../app/temporal';
 import { startProductServer } from './mount';
+import { REDACT_PATHS } from '../observability/logger';
 
 /**
  * `npm run server`: the HTTP process for production. Stateless (flows, links and tokens are in
@@ -10,10 +11,10 @@ import { startProductServer } from './mount';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const services = await createServices(config);
+  const services = await createServices(config, { metrics: true });
   // TEMPORAL_ADDRESS with its TLS/mTLS/API-key settings, or a dev server already running; never starts one.
   const client = await connectConfiguredClient(config);
-  const server = await startProductServer({ config, services, temporal: client, logger: { level: config.LOG_LEVEL } });
+  const server = await startProductServer({ config, services, temporal: client, logger: { level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } });
   server.app.log.info({ url: server.url, publicUrl: server.publicUrl }, 'server listening');
 
   let stopping = false;

@@ -4,6 +4,7 @@ import type { Services } from '../app/services';
 import type { ConnectResult } from '../app/connectWorkspace';
 import { oauthRoutes } from '../oauth/routes';
 import { healthRoutes } from './health';
+import { metricsRoutes } from './metrics';
 import { postgresReady, temporalReady } from './readiness';
 import { startHttpServer, type HttpServer } from './listen';
 import { httpLimits, trustProxy } from './settings';
@@ -38,6 +39,7 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
     logger: o.logger,
     async routes(app, publicUrl) {
       await app.register(healthRoutes, { checks: [postgresReady(services.db), temporalReady(o.temporal.connection)] });
+      if (services.metrics) await app.register(metricsRoutes, { registry: services.metrics.registry });
       await app.register(oauthRoutes, {
         connect: { db: services.db, cipher: services.cipher, http: services.http, temporal: o.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, apiBaseUrlOverride: config.INTERCOM_API_BASE_URL },
         http: services.http,

@@ -3,6 +3,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { activityDeps, type Services } from '../app/services';
 import type { Config } from '../config';
+import { observabilityInterceptor } from '../observability/activityInterceptor';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -26,6 +27,7 @@ export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
     activities: createActivities(o.deps),
+    interceptors: { activity: [observabilityInterceptor(o.deps.metrics)] },
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivities ?? 2000,
     maxCachedWorkflows: o.maxCachedWorkflows ?? 2500,
     maxHeartbeatThrottleInterval: '30 seconds',

@@ -4,20 +4,25 @@ import { connectClient, connectWorkerConnection, resolveTemporal } from '../app/
 import { ensureSearchAttributesAtStart } from '../temporal/registerSearchAttributes';
 import { createConfiguredWorker } from './createWorker';
 import { installRuntime } from '../app/runtime';
+import { loggerFromConfig, startMetricsServer } from '../observability';
 
 // `npm run worker`: a worker process on its own (several may run against one Postgres).
 async function main(): Promise<void> {
   const config = loadConfig();
-  installRuntime(config.LOG_LEVEL);
-  const services = await createServices(config);
-  const temporal = await resolveTemporal(config, (l) => console.error(l));
+  const logger = loggerFromConfig(config);
+  installRuntime(config.LOG_LEVEL, { logger, temporalMetricsBind: config.TEMPORAL_METRICS_BIND });
+  const services = await createServices(config, { logger, metrics: true });
+  const metricsServer = services.metrics && config.METRICS_PORT !== undefined ? await startMetricsServer(services.metrics.registry, { port: config.METRICS_PORT, host: config.METRICS_HOST }) : null;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'metrics served');
+  const temporal = await resolveTemporal(config, (l) => logger.info(l));
   const client = await connectClient(temporal.target);
-  await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => console.error(l)).finally(() => client.connection.close());
+  await ensureSearchAttributesAtStart(client.connection, config.TEMPORAL_NAMESPACE, (l) => logger.warn(l)).finally(() => client.connection.close());
   const connection = await connectWorkerConnection(temporal.target);
   const worker = await createConfiguredWorker(connection, config, services);
-  console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.target.address}${temporal.target.tls ? ' (TLS)' : ''}`);
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporal.target.address, tls: Boolean(temporal.target.tls) }, `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${temporal.target.address}${temporal.target.tls ? ' (TLS)' : ''}`);
   await worker.run();
   await connection.close();
+  await metricsServer?.close();
   await services.close();
   await temporal.devServer?.stop();
 }

@@ -122,6 +122,15 @@ describe('npm run server', () => {
     expect((await request(url)).statusCode).toBe(403);
   });
 
+  it('serves /metrics: webhook counters declared, per-workspace gauges read from Postgres', async () => {
+    const r = await get(`${base}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('# TYPE intercom_sync_webhooks_received_total counter');
+    expect(r.body).toContain('# TYPE intercom_sync_webhooks_rejected_total counter');
+    expect(r.body).toContain('# TYPE intercom_sync_workspace_gate gauge');
+    expect(r.body).toMatch(/^intercom_sync_metrics_snapshot_ok 1$/m);
+  });
+
   it('SIGTERM: stops accepting and exits 0', async () => {
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     child!.kill('SIGTERM');
