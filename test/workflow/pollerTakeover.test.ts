@@ -64,5 +64,5 @@ describe('a killed worker’s agent-state poller resumes on another worker', () 
     expect(now.activityId).not.toBe(first.activityId);
     const newLease = await stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirstOrThrow();
     expect(newLease.owner).not.toBe(lease.owner);
-  });
+  }, 300_000);
 });
