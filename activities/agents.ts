@@ -11,6 +11,22 @@ import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import type { CatalogResult, PollAgentStatesInput, PollAgentStatesResult } from './types';
 
+/** The activity's sleep (cancellation throws), cut short when the worker starts draining. */
+async function sleepUnlessDraining(ms: number, draining: AbortSignal | undefined): Promise<void> {
+  if (!draining) return sleep(ms);
+  if (draining.aborted) return;
+  let onAbort: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    draining.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), drained]);
+  } finally {
+    draining.removeEventListener('abort', onAbort);
+  }
+}
+
 export function createAgentActivities(deps: ActivityDeps) {
   return {
     /**
@@ -67,7 +83,9 @@ export function createAgentActivities(deps: ActivityDeps) {
         }
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
           catalogDueAt = await nextCatalogRefresh(input.workspaceId, started);
-          while (Date.now() - started < input.maxDurationMs && !stop.signal.aborted) {
+          // A draining worker: return what was done, so the workflow starts the next poller at once
+          // on a worker that stays (a failure would wait for a retry interval).
+          while (Date.now() - started < input.maxDurationMs && !deps.draining?.aborted && !stop.signal.aborted) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
@@ -86,6 +104,7 @@ export function createAgentActivities(deps: ActivityDeps) {
               }
               deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
+              if (deps.draining?.aborted) break;
               if (isAuthError(err) || stop.signal.aborted) throw err;
               // A failed poll is retried at the next tick; the log shows it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
@@ -108,7 +127,8 @@ export function createAgentActivities(deps: ActivityDeps) {
             // Fixed-rate ticks: a slow poll does not push every later one back.
             nextAt += input.intervalMs;
             const wait = nextAt - Date.now();
-            if (wait > 0) await (rare ? sleepUnless(wait, stop.signal) : sleep(wait));
+            // Rare heartbeats: the gate or the lease also ends the wait.
+            if (wait > 0) await sleepUnlessDraining(wait, rare ? (deps.draining ? AbortSignal.any([stop.signal, deps.draining]) : stop.signal) : deps.draining);
             else nextAt = Date.now();
           }
         }, stop.signal);
@@ -152,16 +172,3 @@ const CATALOG_SLACK_MS = 30_000;
 /** After a failed refresh, the next try. */
 const CATALOG_RETRY_MS = 60_000;
 
-/** Resolves after `ms` or as soon as `signal` aborts. */
-function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}

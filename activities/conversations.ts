@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
 import { toActivityFailure } from './failures';
 import { syncSearch } from './searchSync';
+import { clearWake } from '../src/repositories/wakes';
 import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
 
 function heartbeatCheckpoint(): WindowCheckpoint | null {
@@ -38,6 +39,7 @@ export function createConversationActivities(deps: ActivityDeps) {
               detailConcurrency: deps.detailConcurrency,
               flushRows: deps.flushRows,
               metrics: deps.metrics,
+              draining: deps.draining,
             });
           } catch (err) {
             resume = checkpointOf(err) ?? resume;
@@ -67,6 +69,8 @@ export function createConversationActivities(deps: ActivityDeps) {
     /** The default loop: everything updated since the watermark. */
     async syncUpdatedConversations(input: SyncUpdatedInput): Promise<SyncUpdatedResult> {
       try {
+        // Webhooks arriving from now on ask for another run (src/repositories/wakes.ts).
+        await clearWake(deps.db, input.workspaceId);
         const r = await withWorkspaceClient(deps, input.workspaceId, (client) =>
           syncSearch({
             db: deps.db,
@@ -81,6 +85,7 @@ export function createConversationActivities(deps: ActivityDeps) {
             detailConcurrency: deps.detailConcurrency,
             flushRows: deps.flushRows,
             metrics: deps.metrics,
+            draining: deps.draining,
           }),
         );
         deps.metrics?.defaultRunSucceeded(input.workspaceId);

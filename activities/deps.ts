@@ -13,4 +13,9 @@ export interface ActivityDeps {
   flushRows: number;
   /** Rows written, sync errors, loop lags, backfill progress (absent in some tests). */
   metrics?: SyncMetrics;
+  /**
+   * Aborted when the worker starts a graceful shutdown: pollers return at once (the workflow starts
+   * the next one elsewhere), sync runs stop after the page in progress with their cursor heartbeated.
+   */
+  draining?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isIntercomError, type IntercomClient } from '../src/intercom/client';
 import type { SearchQuery } from '../src/intercom/schemas';
 import { isIgnored } from '../src/mapping/ignore';
@@ -12,7 +12,7 @@ import { retryOnConnectionLoss } from '../src/db/errors';
 import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import { writeTickets } from './ticketWrites';
-import type { WindowCheckpoint } from './types';
+import { FailureTypes, type WindowCheckpoint } from './types';
 
 export interface SearchSyncOptions {
   db: Db;
@@ -26,6 +26,8 @@ export interface SearchSyncOptions {
   detailConcurrency: number;
   flushRows: number;
   metrics?: SyncMetrics;
+  /** Worker draining: stop after the page in progress (its cursor heartbeated) with a retryable failure. */
+  draining?: AbortSignal;
 }
 
 export interface SearchSyncResult extends WindowCheckpoint {
@@ -166,6 +168,9 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       cp.startingAfter = next;
       // The checkpoint a retry resumes from; after the last page the result carries it instead.
       if (next) ctx.heartbeat(snapshot());
+      if (o.draining?.aborted && next !== null) {
+        throw ApplicationFailure.create({ type: FailureTypes.workerShutdown, message: 'worker shutting down: resuming from the heartbeated cursor on another worker', nonRetryable: false });
+      }
     }
     return { ...snapshot(), totalCount, maxUpdatedAt };
   } catch (err) {

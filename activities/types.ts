@@ -126,6 +126,8 @@ export const FailureTypes = {
   config: 'ConfigError',
   /** Anything unexpected: retried up to the profile's bound, then shown. */
   internal: 'InternalError',
+  /** A draining worker stopped a sync run between pages; retried elsewhere from the heartbeat. */
+  workerShutdown: 'WorkerShutdown',
 } as const;
 
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

@@ -5,6 +5,7 @@ import { chaosScenario } from './bench/scenarios/chaos';
 import { crashScenario } from './bench/scenarios/crash';
 import { fleetScenario } from './bench/scenarios/fleet';
 import { writesScenario } from './bench/scenarios/writes';
+import { webhooksScenario } from './bench/scenarios/webhooks';
 import { evaluate, goalsMet, table, writeResult, type ScenarioOutput } from './bench/report';
 import { log } from './bench/stack';
 
@@ -16,7 +17,7 @@ import { log } from './bench/stack';
  * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
  * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
  */
-const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos', 'actions'] as const;
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos', 'webhooks', 'actions'] as const;
 type Name = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -73,6 +74,8 @@ function run(name: Name, o: { quick: boolean; cpuProf: boolean; inspect: boolean
       return crashScenario({ quick: o.quick, cpuProf: o.cpuProf });
     case 'chaos':
       return chaosScenario({ quick: o.quick });
+    case 'webhooks':
+      return webhooksScenario({ quick: o.quick });
     case 'actions':
       return actionsScenario({ quick: o.quick });
   }

@@ -57,6 +57,8 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Detail requests in flight per backfill window. */
   DETAIL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(24),
+  /** SIGTERM/SIGINT: how long in-flight activities get to finish their page before they are cancelled. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   TOKEN_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
@@ -76,6 +78,8 @@ const envSchema = z.object({
   DETAIL_MEMORY_MB: z.coerce.number().int().min(4).max(65536).default(512),
   INTERCOM_CLIENT_ID: z.string().min(1).optional(),
   INTERCOM_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Largest webhook body accepted (conversation payloads carry parts). */
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(20_971_520).default(2_097_152),
   /** Overrides every regional API host (tests and the simulator). */
   INTERCOM_API_BASE_URL: optionalUrl,
   /** Overrides the host of the OAuth authorize page. */

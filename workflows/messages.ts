@@ -12,6 +12,14 @@ export const disconnectUpdate = defineUpdate<WorkspaceStatusView, []>('disconnec
 /** Sent with signal-with-start by every connect: new credentials are in the database. */
 export const reauthorizedSignal = defineSignal<[]>('reauthorized');
 
+/**
+ * From the webhook endpoint, coalesced (one signal per false → true flip of workspace_wakes.wake_pending):
+ * something changed in Intercom, run the default job now rather than at its next tick.
+ */
+export const wakeDefaultSignal = defineSignal<[]>('wakeDefault');
+/** From the uninstall endpoint, once an authenticated request confirmed the token is revoked (a 401). */
+export const credentialsRevokedSignal = defineSignal<[]>('credentialsRevoked');
+
 export const statusQuery = defineQuery<WorkspaceStatusView>('status');
 
 /** Parent → backfill child: stop or resume sending requests (pause, needs reauthorization). */

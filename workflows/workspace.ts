@@ -18,7 +18,7 @@ import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/
 import { poller as pollerActivities, rarePoller, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { classOf, describe, isCancellation, needsCredentials } from './failures';
-import { backfillControlSignal, backfillProgressSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery } from './messages';
+import { backfillControlSignal, backfillProgressSignal, credentialsRevokedSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery, wakeDefaultSignal } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
 
@@ -209,6 +209,20 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     },
   );
   setHandler(disconnectUpdate, () => ((s.disconnected = true), takeEffect()), { validator: () => assertActive(active()) });
+  // Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is running).
+  let wakeRequested = false;
+  // Woken runs start at most every WAKE_MIN_GAP_MS: a steady stream of webhooks cannot chain runs back to back.
+  let lastDefaultStart = 0;
+  setHandler(wakeDefaultSignal, () => {
+    wakeRequested = true;
+  });
+  // A confirmed uninstall: the same state as an activity's 401 (the loop stops the jobs, closes the gate).
+  setHandler(credentialsRevokedSignal, () => {
+    if (s.disconnected || s.needsReauth) return;
+    s.needsReauth = true;
+    s.jobs.default.lastError = 'the app was uninstalled in Intercom (confirmed: Intercom refuses the stored token)';
+    s.jobs.default.errorClass = 'auth';
+  });
   setHandler(reauthorizedSignal, () => {
     s.needsReauth = false;
     s.authEpoch += 1;
@@ -516,7 +530,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       }
     }
     if (!s.needsReauth) startPoller();
-    if (!s.needsReauth && Date.now() >= s.nextDefaultAt) {
+    const woken = wakeRequested && patched('webhook-wake') && Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS;
+    if (!s.needsReauth && (Date.now() >= s.nextDefaultAt || woken)) {
+      wakeRequested = false;
+      lastDefaultStart = Date.now();
       const run = await runInterruptible(
         s.jobs.default,
         () =>
@@ -558,6 +575,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     }
     const snapshot = stateKey(s) + errorKey();
     const wakeAt = Math.min(s.nextDefaultAt, s.pollerRetryAt ?? Infinity);
+    const wakeArmed = wakeRequested;
     await condition(
       () =>
         s.disconnected ||
@@ -567,8 +585,11 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         (s.catalogDue && !catalogRunning) ||
         pollerStartable() ||
         (v2 && requested > applied) ||
+        // A wake that arrives during this wait ends it (the timeout below did not count on it);
+        // one already pending is covered by that timeout (the gap's end), so the loop never spins.
+        (wakeRequested && (!wakeArmed || Date.now() >= lastDefaultStart + WAKE_MIN_GAP_MS)) ||
         stateKey(s) + errorKey() !== snapshot,
-      Math.max(1, wakeAt - Date.now()),
+      Math.max(1, Math.min(wakeAt, wakeArmed ? lastDefaultStart + WAKE_MIN_GAP_MS : Infinity) - Date.now()),
     );
   }
 
@@ -587,6 +608,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   applied = requested;
   await condition(allHandlersFinished);
 }
+
+/** The shortest time between two webhook-woken default runs. */
+const WAKE_MIN_GAP_MS = 2_000;
 
 function assertActive(active: boolean): void {
   if (!active) throw ApplicationFailure.nonRetryable('the workspace is disconnected; connect it again first', 'WorkspaceDisconnected');

@@ -7,6 +7,11 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** host:port of the SDK runtime's own Prometheus exporter (TEMPORAL_METRICS_BIND); unset: off. */
   temporalMetricsBind?: string;
+  /**
+   * `[]` leaves SIGTERM/SIGINT to the process (see worker/shutdown.ts), which drains its
+   * activities before it asks the worker to shut down. Unset: the SDK's defaults.
+   */
+  shutdownSignals?: NodeJS.Signals[];
 }
 
 /** Installs the SDK runtime once, before anything else touches the SDK, with our logger and level. */
@@ -16,5 +21,6 @@ export function installRuntime(level: string, opts: RuntimeOptions = {}): void {
   Runtime.install({
     logger: sdkLoggerAdapter(logger, lvl),
     ...(opts.temporalMetricsBind ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.temporalMetricsBind } } } } : {}),
+    ...(opts.shutdownSignals ? { shutdownSignals: opts.shutdownSignals } : {}),
   });
 }

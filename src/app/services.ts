@@ -63,6 +63,6 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   };
 }
 
-export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows'>> = {}): ActivityDeps {
-  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50, metrics: s.metrics };
+export function activityDeps(s: Services, tuning: Partial<Pick<ActivityDeps, 'detailConcurrency' | 'flushRows' | 'draining'>> = {}): ActivityDeps {
+  return { db: s.db, clients: s.clients, gate: s.gate, detailConcurrency: tuning.detailConcurrency ?? 24, flushRows: tuning.flushRows ?? 50, metrics: s.metrics, draining: tuning.draining };
 }

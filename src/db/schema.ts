@@ -213,6 +213,15 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
   catalog_refreshes: CatalogRefreshesTable;
+  workspace_wakes: WorkspaceWakesTable;
+}
+
+/** Coalesced webhook wakes of a workspace's default job (see src/repositories/wakes.ts). */
+export interface WorkspaceWakesTable {
+  workspace_id: string;
+  wake_pending: Generated<boolean>;
+  wake_requested_at: Timestamp | null;
+  updated_at: Generated<Date>;
 }
 
 export type TicketRow = Insertable<TicketsTable>;

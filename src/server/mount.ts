@@ -5,6 +5,7 @@ import type { ConnectResult } from '../app/connectWorkspace';
 import { oauthRoutes } from '../oauth/routes';
 import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics';
+import { webhookRoutes } from './webhooks';
 import { postgresReady, temporalReady } from './readiness';
 import { startHttpServer, type HttpServer } from './listen';
 import { httpLimits, trustProxy } from './settings';
@@ -52,6 +53,14 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
         rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE,
         productSessionSecret: config.PRODUCT_SESSION_SECRET,
         onConnected: o.onConnected,
+      });
+      await app.register(webhookRoutes, {
+        db: services.db,
+        temporal: o.temporal,
+        clients: services.clients,
+        clientSecret,
+        bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
+        metrics: services.metrics,
       });
     },
   });

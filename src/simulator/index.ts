@@ -26,6 +26,7 @@ import { RateLimiter } from './rateLimit';
 import { SimServer } from './server';
 import { StatsCollector } from './stats';
 import { TokenRegistry } from './tokens';
+import { WebhookSender, type WebhookEvent, type WebhookStats, type WebhookTarget } from './webhooks';
 import type { FaultOptions, LiveChurn, SimStats, Simulator, SimulatorOptions, SimWorkspace, SimWorkspaceSpec } from './types';
 import { WorkspaceState } from './workspace';
 
@@ -92,7 +93,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const stats = new StatsCollector();
   const rate = new RateLimiter(now, windowMs, opts.ratePerMinute ?? 1000);
   const faults = new Faults(new Rng(mixSeed(seed, 0xfa)), opts.faults);
-  const oauth = new OAuthServer(opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' }, now, tokens, (wanted) => {
+  const oauthClient = opts.oauth ?? { clientId: 'sim-client', clientSecret: 'sim-secret' };
+  const webhookRng = new Rng(mixSeed(seed, 0x3b));
+  const webhooks = new WebhookSender(oauthClient.clientSecret, now, () => webhookRng.float());
+  // The item is built only while deliveries are on: live mode with many workspaces pays nothing otherwise.
+  for (const ws of workspaces.values()) ws.onEvent = (topic, item) => webhooks.active && webhooks.emit({ workspaceId: ws.id, topic, item: item() });
+  const oauth = new OAuthServer(oauthClient, now, tokens, (wanted) => {
     if (wanted === undefined) return firstWorkspace ?? null;
     if (workspaces.has(wanted)) return wanted;
     for (const ws of workspaces.values()) if (ws.name === wanted) return ws.id;
@@ -114,6 +120,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     baseUrl,
     async stop(): Promise<void> {
       live.stop();
+      webhooks.configure({ url: null });
+      await webhooks.settle();
       await server.close();
     },
     stats: (): SimStats => stats.snapshot(),
@@ -138,6 +146,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return tokens.issue(workspaceId);
     },
     startLive: (o?: { intervalMs?: number; churn?: Partial<LiveChurn> }) => live.start(o?.intervalMs, o?.churn),
+    setWebhooks: (t: WebhookTarget) => webhooks.configure(t),
+    webhook: (e: WebhookEvent) => webhooks.build(e),
+    webhookStats: (): WebhookStats => ({ ...webhooks.stats }),
+    settleWebhooks: () => webhooks.settle(),
     stopLive: () => live.stop(),
   };
 }

@@ -1,3 +1,4 @@
+import type { WebhookEvent, WebhookStats, WebhookTarget } from './webhooks';
 // Shapes of the simulator's public API and of the JSON bodies it serves. The JSON shapes follow Intercom's
 // OpenAPI 2.14 objects, including fields our client strips, so that the client is exercised against realistic bodies.
 
@@ -53,6 +54,13 @@ export interface Simulator {
   /** Live mode: every tick creates, updates and flips away modes; `churn` adds catalog and attribution changes. */
   startLive(opts?: { intervalMs?: number; churn?: Partial<LiveChurn> }): void;
   stopLive(): void;
+  /** Webhooks: every change (live mode or a test's) is POSTed, signed with the OAuth client secret, to `url`. */
+  setWebhooks(t: WebhookTarget): void;
+  /** A signed delivery of `e` without sending it (tests send, replay or tamper with it). */
+  webhook(e: WebhookEvent): { body: string; headers: Record<string, string> };
+  webhookStats(): WebhookStats;
+  /** Resolves once the deliveries already started are answered. */
+  settleWebhooks(): Promise<void>;
 }
 
 /**

@@ -44,6 +44,9 @@ export class WorkspaceState implements SimWorkspace {
   version = 0;
   readonly searchCache = new Map<string, { version: number; matches: ConvRecord[] }>();
 
+  /** Told of every change, as the webhook topic Intercom would send and its item (see webhooks.ts). */
+  onEvent: ((topic: string, item: () => unknown) => void) | null = null;
+
   constructor(
     readonly spec: SimWorkspaceSpec,
     data: WorkspaceData,
@@ -215,13 +218,16 @@ export class WorkspaceState implements SimWorkspace {
     rec.updatedAt = Math.max(at, nowSec);
     this.insert(rec);
     if (this.poisonRate > 0 && this.rng.chance(this.poisonRate)) this.setPoison(rec.id, POISON_KINDS[this.rng.int(0, POISON_KINDS.length - 1)] ?? 'nul_subject');
-    return toConversation(rec);
+    const conversation = toConversation(rec);
+    this.onEvent?.('conversation.user.created', () => toConversation(rec, true));
+    return conversation;
   }
 
   updateConversation(id: string, atMs?: number): void {
     const rec = this.mustGet(id);
     const at = Math.floor((atMs ?? this.now()) / 1000);
     const actions: Action[] = [];
+    const wasClosed = rec.state === 'closed';
     if (rec.state === 'closed') {
       actions.push({ kind: 'reopen', variant: reopenVariant(this.rng) }, { kind: 'human' });
     } else {
@@ -231,6 +237,8 @@ export class WorkspaceState implements SimWorkspace {
     for (const a of actions) applyAction(this.directory, rec, a, at, this.rng);
     rec.updatedAt = Math.max(rec.updatedAt, at);
     this.changed(rec);
+    const topic = rec.state === 'closed' ? 'conversation.admin.closed' : wasClosed ? 'conversation.admin.opened' : 'conversation.admin.replied';
+    this.onEvent?.(topic, () => toConversation(rec, true));
   }
 
   setAway(adminId: string, away: boolean, reassign?: boolean): void {
@@ -238,6 +246,7 @@ export class WorkspaceState implements SimWorkspace {
     if (admin === undefined) throw new Error(`workspace ${this.id} has no admin ${adminId}`);
     admin.away_mode_enabled = away;
     if (reassign !== undefined) admin.away_mode_reassign = reassign;
+    this.onEvent?.('admin.away_mode_updated', () => ({ ...admin, team_ids: [...admin.team_ids] }));
   }
 
   retag(id: string, tagIds: string[], atMs?: number): void {
@@ -306,6 +315,8 @@ export class WorkspaceState implements SimWorkspace {
     this.fullJson.delete(`p${id}`);
     this.deleted.push({ type: 'conversation', id, deleted_at: this.secondsAt(atMs), metrics_retained: true });
     this.version += 1;
+    // *.deleted topics carry only identifiers.
+    this.onEvent?.('conversation.deleted', () => ({ type: 'conversation', id }));
   }
 
   addParts(id: string, count: number, atMs?: number): void {

@@ -18,6 +18,8 @@ export interface SyncWorkerOptions {
    */
   maxConcurrentActivities?: number;
   maxCachedWorkflows?: number;
+  /** How long a shutdown waits for activities in flight before it cancels them. */
+  shutdownGraceMs?: number;
 }
 
 export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
@@ -32,16 +34,20 @@ export async function createSyncWorker(o: SyncWorkerOptions): Promise<Worker> {
     maxCachedWorkflows: o.maxCachedWorkflows ?? 2500,
     maxHeartbeatThrottleInterval: '30 seconds',
     defaultHeartbeatThrottleInterval: '10 seconds',
+    shutdownGraceTime: o.shutdownGraceMs ?? 20_000,
+    // Past the grace time, cancelled activities get this long to confirm before run() gives up.
+    shutdownForceTime: (o.shutdownGraceMs ?? 20_000) + 15_000,
   });
 }
 
 /** The worker of `npm run worker` and `npm start`, as the configuration describes it. */
-export function createConfiguredWorker(connection: NativeConnection, config: Config, services: Services): Promise<Worker> {
+export function createConfiguredWorker(connection: NativeConnection, config: Config, services: Services, draining?: AbortSignal): Promise<Worker> {
   return createSyncWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY }),
+    deps: activityDeps(services, { detailConcurrency: config.DETAIL_CONCURRENCY, draining }),
+    shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
     workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
   });
 }
