@@ -56,7 +56,8 @@ describe('a killed worker’s agent-state poller resumes on another worker', () 
     if (!admin) throw new Error('the simulated workspace has no admin');
     sim.setAway(admin.id, !admin.away_mode_enabled);
     const expected = admin.away_mode_enabled ? 'available' : 'away';
-    await waitFor('the flip seen after the kill', async () => (await agentState(admin.id)) === expected, 120_000, 200);
+    // Up to a default activity's heartbeat timeout (1 min) more when it was dispatched to the killed worker too.
+    await waitFor('the flip seen after the kill', async () => (await agentState(admin.id)) === expected, 200_000, 200);
     const polled = await stack.t.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', WS).executeTakeFirstOrThrow();
     expect(polled.agents_polled_at?.getTime()).toBeGreaterThan(killedAt);
     // (The dead run stays pending, cancel requested, until its long heartbeat timeout: it polls nothing.)
