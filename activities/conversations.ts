@@ -92,7 +92,10 @@ export function createConversationActivities(deps: ActivityDeps) {
         // The console's "last default run", written here so the workflow's history pays nothing for it.
         await recordDefaultRun(deps.db, input.workspaceId, new Date());
         deps.metrics?.defaultRunSucceeded(input.workspaceId);
-        return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r) };
+        // The agent-state poller's last poll rides along (no action of its own): the workflow restarts a stale poller.
+        const ws = await deps.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', input.workspaceId).executeTakeFirst();
+        const agentsPolledAt = ws?.agents_polled_at ? new Date(ws.agents_polled_at).getTime() : null;
+        return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r), agentsPolledAt };
       } catch (err) {
         throw toActivityFailure(err);
       }

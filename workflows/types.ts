@@ -99,6 +99,11 @@ export interface Cadence {
   reconcileEveryMs?: number;
   /** GET /conversations/deleted is read at the first default tick this long after the last read (default an hour). */
   deletionsEveryMs?: number;
+  /**
+   * The poller's heartbeat timeout (since the 'poller-rare-heartbeats' patch); it heartbeats every
+   * half of it. A poller whose worker died is restarted sooner by the default loop's stale check.
+   */
+  agentPollerHeartbeatTimeoutMs?: number;
 }
 
 export interface BackfillTuning {

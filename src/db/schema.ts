@@ -26,6 +26,14 @@ export interface WorkspacesTable {
   last_default_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** The agent-state poller run allowed to poll a workspace (migration 20261129T1100). */
+export interface AgentPollLeasesTable {
+  workspace_id: string;
+  owner: string;
+  expires_at: Timestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface IntercomCredentialsTable {
   workspace_id: string;
   /** AES-256-GCM: iv (12 bytes) | auth tag (16 bytes) | ciphertext. */
@@ -202,6 +210,7 @@ export interface SyncErrorsTable {
 export interface Database {
   workspace_gates: WorkspaceGatesTable;
   workspaces: WorkspacesTable;
+  agent_poll_leases: AgentPollLeasesTable;
   intercom_credentials: IntercomCredentialsTable;
   oauth_states: OauthStatesTable;
   connect_links: ConnectLinksTable;
