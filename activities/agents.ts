@@ -3,6 +3,7 @@ import { isAuthError } from '../src/intercom/errors';
 import { directoryFingerprint, toAgentState } from '../src/mapping/agent';
 import { recordAgentStates } from '../src/repositories/agents';
 import { catalogRefreshedAt } from '../src/repositories/catalog';
+import { renewAgentPollLease, takeAgentPollLease } from '../src/repositories/agentPollLeases';
 import { recordAgentPoll } from '../src/repositories/workspaces';
 import { applyAdminDirectory, CATALOG_REFRESH_MS, refreshCatalogIfDue, refreshTags, refreshTeams } from './catalog';
 import type { ActivityDeps } from './deps';
@@ -31,7 +32,14 @@ export function createAgentActivities(deps: ActivityDeps) {
     /**
      * Polls GET /admins every `intervalMs` for up to `maxDurationMs` and records state changes.
      * One long activity instead of a timer + activity per tick keeps the workflow history at a
-     * few events per hour; cancellation (pause, reauthorization) arrives with the heartbeat.
+     * few events per hour.
+     *
+     * With `heartbeatEveryMs` (workflows since the 'poller-rare-heartbeats' patch) Temporal is
+     * told only that often (a heartbeat is a billable action and carries nothing a retry needs):
+     * each tick instead renews this run's lease in Postgres (agent_poll_leases) and reads the
+     * workspace's gate, and the run ends by itself when the gate is closed (pause, reauthorization,
+     * disconnect: the workflow does not wait for it) or a newer run took the lease over.
+     * Without it: a heartbeat every tick, cancellation arriving with the heartbeat's answer.
      *
      * The same answer keeps the directory current at no extra request: when the admin list
      * differs from the last one applied in this run (or on the run's first poll), new admins
@@ -43,16 +51,41 @@ export function createAgentActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const started = Date.now();
       const result: PollAgentStatesResult = { polls: 0, changes: 0, lastPollAt: null, directoryChanges: 0 };
+      const rare = input.heartbeatEveryMs !== undefined;
+      const owner = `${ctx.info.workflowExecution?.runId ?? ''}/${ctx.info.activityId}/${ctx.info.attempt}`;
+      const ttlMs = Math.max(30_000, 2 * input.intervalMs);
+      let lastHeartbeat = started;
       let nextAt = started;
       // The directory last applied by this run; null = apply the next answer whatever it is.
       let applied: string | null = null;
       let catalogDueAt = started;
+      // Rare heartbeats: a closed gate or a lost lease, read from Postgres every tick beside the
+      // work, stops this run (aborting a request waiting at the gate), as a cancellation would.
+      const stop = new AbortController();
+      const onCancel = () => stop.abort(ctx.cancellationSignal.reason);
+      ctx.cancellationSignal.addEventListener('abort', onCancel);
+      let watchdog: ReturnType<typeof setInterval> | null = null;
       try {
+        if (rare) {
+          await takeAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
+          const check = async () => {
+            try {
+              const tick = await renewAgentPollLease(deps.db, input.workspaceId, owner, ttlMs);
+              if (tick.held && tick.blockedReason === null) return;
+              result.endedBy = tick.held ? `gate closed (${tick.blockedReason})` : 'lease taken over by a newer run';
+              stop.abort(new Error(result.endedBy));
+            } catch (err) {
+              // The database away: the next check tries again (the lease outlives a few).
+              ctx.log.warn('agent poll lease renewal failed', { workspaceId: input.workspaceId, error: (err as Error).message });
+            }
+          };
+          watchdog = setInterval(() => void check(), input.intervalMs);
+        }
         await withWorkspaceClient(deps, input.workspaceId, async (client) => {
           catalogDueAt = await nextCatalogRefresh(input.workspaceId, started);
           // A draining worker: return what was done, so the workflow starts the next poller at once
           // on a worker that stays (a failure would wait for a retry interval).
-          while (Date.now() - started < input.maxDurationMs && !deps.draining?.aborted) {
+          while (Date.now() - started < input.maxDurationMs && !deps.draining?.aborted && !stop.signal.aborted) {
             try {
               const admins = await client.listAdmins();
               const observedAt = new Date();
@@ -60,7 +93,7 @@ export function createAgentActivities(deps: ActivityDeps) {
               result.polls += 1;
               result.changes += changed.length;
               result.lastPollAt = observedAt.getTime();
-              // Read by `status` (AGENTS) while this long activity runs.
+              // Read by `status` (AGENTS) and by the workflow's stale-poller check while this long activity runs.
               await recordAgentPoll(deps.db, input.workspaceId, observedAt);
               const fingerprint = directoryFingerprint(admins);
               if (fingerprint !== applied) {
@@ -72,8 +105,8 @@ export function createAgentActivities(deps: ActivityDeps) {
               deps.metrics?.agentPollSucceeded(input.workspaceId);
             } catch (err) {
               if (deps.draining?.aborted) break;
-              if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
-              // A failed poll is retried at the next tick; the log and the heartbeat show it.
+              if (isAuthError(err) || stop.signal.aborted) throw err;
+              // A failed poll is retried at the next tick; the log shows it.
               ctx.log.warn('agent state poll failed', { workspaceId: input.workspaceId, error: (err as Error).message });
             }
             if (Date.now() >= catalogDueAt) {
@@ -81,21 +114,31 @@ export function createAgentActivities(deps: ActivityDeps) {
                 await refreshCatalogIfDue(deps.db, client, input.workspaceId, CATALOG_REFRESH_MS - CATALOG_SLACK_MS);
                 catalogDueAt = await nextCatalogRefresh(input.workspaceId, Date.now());
               } catch (err) {
-                if (isAuthError(err) || ctx.cancellationSignal.aborted) throw err;
+                if (isAuthError(err) || stop.signal.aborted) throw err;
                 catalogDueAt = Date.now() + CATALOG_RETRY_MS;
                 ctx.log.warn('catalog refresh failed', { workspaceId: input.workspaceId, error: (err as Error).message });
               }
             }
-            ctx.heartbeat(result);
+            if (!rare) ctx.heartbeat(result);
+            else if (Date.now() - lastHeartbeat >= (input.heartbeatEveryMs ?? 0)) {
+              lastHeartbeat = Date.now();
+              ctx.heartbeat(result);
+            }
             // Fixed-rate ticks: a slow poll does not push every later one back.
             nextAt += input.intervalMs;
             const wait = nextAt - Date.now();
-            if (wait > 0) await sleepUnlessDraining(wait, deps.draining);
+            // Rare heartbeats: the gate or the lease also ends the wait.
+            if (wait > 0) await sleepUnlessDraining(wait, rare ? (deps.draining ? AbortSignal.any([stop.signal, deps.draining]) : stop.signal) : deps.draining);
             else nextAt = Date.now();
           }
-        });
+        }, stop.signal);
       } catch (err) {
+        // Stopped by the gate or the lease (not by Temporal): a normal end.
+        if (result.endedBy && !ctx.cancellationSignal.aborted) return result;
         throw toActivityFailure(err);
+      } finally {
+        if (watchdog) clearInterval(watchdog);
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
       }
       return result;
     },
@@ -128,3 +171,4 @@ export function createAgentActivities(deps: ActivityDeps) {
 const CATALOG_SLACK_MS = 30_000;
 /** After a failed refresh, the next try. */
 const CATALOG_RETRY_MS = 60_000;
+

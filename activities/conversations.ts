@@ -6,6 +6,7 @@ import { toActivityFailure } from './failures';
 import { syncSearch } from './searchSync';
 import { clearWake } from '../src/repositories/wakes';
 import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
+import { recordDefaultRun } from '../src/repositories/workspaces';
 
 function heartbeatCheckpoint(): WindowCheckpoint | null {
   const details: unknown = Context.current().info.heartbeatDetails;
@@ -88,8 +89,13 @@ export function createConversationActivities(deps: ActivityDeps) {
             draining: deps.draining,
           }),
         );
+        // The console's "last default run", written here so the workflow's history pays nothing for it.
+        await recordDefaultRun(deps.db, input.workspaceId, new Date());
         deps.metrics?.defaultRunSucceeded(input.workspaceId);
-        return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r) };
+        // The agent-state poller's last poll rides along (no action of its own): the workflow restarts a stale poller.
+        const ws = await deps.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', input.workspaceId).executeTakeFirst();
+        const agentsPolledAt = ws?.agents_polled_at ? new Date(ws.agents_polled_at).getTime() : null;
+        return { cursorSec: Math.max(input.sinceSec, r.maxUpdatedAt ?? input.sinceSec), ...counts(r), agentsPolledAt };
       } catch (err) {
         throw toActivityFailure(err);
       }

@@ -10,9 +10,14 @@ import { FailureTypes } from './types';
  * re-authorized while this activity waited (e.g. at the paused gate) is not a failure: the work
  * continues with the new token from where it stopped. Any other 401 is returned to the caller.
  */
-export async function withWorkspaceClient<T>(deps: ActivityDeps, workspaceId: string, work: (client: WorkspaceClient) => Promise<T>): Promise<T> {
+export async function withWorkspaceClient<T>(
+  deps: ActivityDeps,
+  workspaceId: string,
+  work: (client: WorkspaceClient) => Promise<T>,
+  /** Aborts the requests; the activity's cancellation unless the caller links its own (the poller's Postgres stop). */
+  signal: AbortSignal = Context.current().cancellationSignal,
+): Promise<T> {
   const ctx = Context.current();
-  const signal = ctx.cancellationSignal;
   // A cancellation (pause, disconnect) reaches an activity only through a heartbeat's answer.
   // Activities without a heartbeat timeout (catalog, count) keep no checkpoint in their heartbeat,
   // so an empty one is safe: it lets a cancelled one stop, instead of waiting at a closed gate.

@@ -1,6 +1,8 @@
 import { createAgentActivities } from './agents';
 import { createConversationActivities } from './conversations';
 import { createDeletionActivities } from './deletions';
+import { createUpgradeActivities } from './upgrade';
+import { createReconcileActivities } from './reconcile';
 import type { ActivityDeps } from './deps';
 import { withClassifiedFailures } from './failures';
 import { createWorkspaceActivities } from './workspace';
@@ -12,6 +14,8 @@ export function createActivities(deps: ActivityDeps) {
   return withClassifiedFailures({
     ...createConversationActivities(deps),
     ...createDeletionActivities(deps),
+    ...createUpgradeActivities(deps),
+    ...createReconcileActivities(deps),
     ...createAgentActivities(deps),
     ...createWorkspaceActivities(deps),
   });

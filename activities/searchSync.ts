@@ -118,8 +118,14 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   };
 
   // Heartbeat on a timer too: a request can wait a whole rate-limit window (or a pause) for its turn.
+  // Not in the first seconds: a heartbeat is a billable action, and a run that ends within them
+  // (a default-loop tick, usually) has nothing a retry needs. Still well inside the heartbeat timeout.
   // Started here, right before the try whose finally stops it: a failure above must not leave it running.
-  const ticker = setInterval(() => ctx.heartbeat(snapshot()), 2_000);
+  const quietMs = Math.min(5_000, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 4);
+  const startedAt = Date.now();
+  const ticker = setInterval(() => {
+    if (Date.now() - startedAt >= quietMs) ctx.heartbeat(snapshot());
+  }, 2_000);
   try {
     for await (const { page, cursor, next } of o.client.searchPages(o.query, { perPage: PER_PAGE, startingAfter: cp.startingAfter })) {
       cp.startingAfter = cursor;
@@ -160,7 +166,8 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
       await flush();
       cp.pages += 1;
       cp.startingAfter = next;
-      ctx.heartbeat(snapshot());
+      // The checkpoint a retry resumes from; after the last page the result carries it instead.
+      if (next) ctx.heartbeat(snapshot());
       if (o.draining?.aborted && next !== null) {
         throw ApplicationFailure.create({ type: FailureTypes.workerShutdown, message: 'worker shutting down: resuming from the heartbeated cursor on another worker', nonRetryable: false });
       }

@@ -45,6 +45,8 @@ export interface SyncUpdatedResult {
   missing: number;
   failed: number;
   requests: number;
+  /** workspaces.agents_polled_at (epoch ms) when the run ended: the workflow's stale-poller check. */
+  agentsPolledAt?: number | null;
 }
 
 export interface PollAgentStatesInput {
@@ -52,12 +54,16 @@ export interface PollAgentStatesInput {
   intervalMs: number;
   /** The activity returns after this long so the workflow can check for continue-as-new. */
   maxDurationMs: number;
+  /** Heartbeat only this often; liveness and stop are read from Postgres each tick (lease, gate). */
+  heartbeatEveryMs?: number;
 }
 
 export interface PollAgentStatesResult {
   polls: number;
   changes: number;
   lastPollAt: number | null;
+  /** Why the run ended before maxDurationMs (gate closed, lease taken over). */
+  endedBy?: string;
   /** Agents added, changed or marked removed from the polled admin lists. */
   directoryChanges: number;
 }
@@ -143,4 +149,6 @@ export interface SetWorkspaceStatusInput {
   /** The workflow's current error in words; null clears it; absent leaves the stored one (older workflows). */
   lastError?: string | null;
   errorClass?: string | null;
+  /** The backfill's progress, for the console's card (workflows patched with console-progress-mirror). */
+  backfill?: { percent: number; stored: number; etaSeconds: number | null };
 }

@@ -1,5 +1,5 @@
 import { deleteCredentials } from '../src/repositories/credentials';
-import { setWorkspaceStatus } from '../src/repositories/workspaces';
+import { setBackfillMirror, setWorkspaceStatus } from '../src/repositories/workspaces';
 import type { ActivityDeps } from './deps';
 import type { SetWorkspaceStatusInput } from './types';
 
@@ -16,9 +16,10 @@ export function createWorkspaceActivities(deps: ActivityDeps) {
      * opens the workspace's request gate. The gate first: a pause must stop requests even if the
      * mirror write then fails and is retried.
      */
-    async setWorkspaceStatus({ workspaceId, status, lastError, errorClass }: SetWorkspaceStatusInput): Promise<void> {
+    async setWorkspaceStatus({ workspaceId, status, lastError, errorClass, backfill }: SetWorkspaceStatusInput): Promise<void> {
       await deps.gate.setBlocked(workspaceId, BLOCKING[status] ?? null);
       await setWorkspaceStatus(deps.db, workspaceId, status, lastError === undefined ? undefined : { lastError, errorClass: errorClass ?? null });
+      if (backfill) await setBackfillMirror(deps.db, workspaceId, backfill);
     },
 
     /** Disconnect: the token is deleted; synced data stays for the product to keep using. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { actionsScenario } from './bench/scenarios/actions';
 import { backfillScenario } from './bench/scenarios/backfill';
 import { chaosScenario } from './bench/scenarios/chaos';
 import { crashScenario } from './bench/scenarios/crash';
@@ -16,7 +17,7 @@ import { log } from './bench/stack';
  * table per scenario, writes bench-results/[quick/]<scenario>.{json,svg}, and prints as its LAST line
  * one JSON object: the scenario's figures (several scenarios: { scenarios: [...] }).
  */
-const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos', 'webhooks'] as const;
+const SCENARIOS = ['writes', 'backfill', 'crash', 'fleet', 'chaos', 'webhooks', 'actions'] as const;
 type Name = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -75,6 +76,8 @@ function run(name: Name, o: { quick: boolean; cpuProf: boolean; inspect: boolean
       return chaosScenario({ quick: o.quick });
     case 'webhooks':
       return webhooksScenario({ quick: o.quick });
+    case 'actions':
+      return actionsScenario({ quick: o.quick });
   }
 }
 

@@ -113,6 +113,13 @@ const envSchema = z.object({
   OAUTH_MAX_PENDING_STATES: z.coerce.number().int().min(1).max(1_000_000).default(200),
   /** Shared with the product: lets its signed-in users start OAuth without a connect link (src/oauth/productSession.ts). */
   PRODUCT_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The operator console (src/console): off unless one credential is set.
+  /** scrypt hash of the operator's password: `scrypt$<salt b64>$<hash b64>` (npm run cli -- console-hash). */
+  CONSOLE_PASSWORD_HASH: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]{16,}\$[A-Za-z0-9+/=]{40,}$/, 'must be scrypt$<salt base64>$<hash base64>').optional(),
+  /** Alternatively a long random token the operator types as the password. */
+  CONSOLE_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Signs console sessions; default: derived from the credential (so every server process agrees). */
+  CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /** Combinations of the TEMPORAL_* security settings that cannot work, each named. */

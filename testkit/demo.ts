@@ -4,6 +4,7 @@ import { createServices } from '../src/app/services';
 import { connectClient, connectWorkerConnection, resolveTemporal } from '../src/app/temporal';
 import { createConfiguredWorker } from '../src/worker/createWorker';
 import { startProductServer } from '../src/server/mount';
+import { consoleOptions } from '../src/console/settings';
 import { createConnectLink } from '../src/repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
 import { workspaceStatus } from '../src/cli/commands';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   // The same endpoints as `npm run server` (health, readiness, OAuth), mounted in this process.
   const oauth = await startProductServer({ config, services, temporal: client, logger: { level: 'warn' } });
   log(`HTTP endpoints: ${oauth.url} (/oauth/start needs a connect link: npm run cli -- connect-link)`);
+  log(consoleOptions(config) ? `Operator console: ${oauth.publicUrl}/console (sign in with CONSOLE_TOKEN or the CONSOLE_PASSWORD_HASH password)` : 'Operator console: off (set CONSOLE_TOKEN or CONSOLE_PASSWORD_HASH to turn it on)');
   if (temporal.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}  (filter: IntercomWorkspaceId = "demo-workspace")`);
 
   let demoWorkspace: string | null = null;
@@ -72,7 +74,9 @@ async function main(): Promise<void> {
     await authorize.body.dump();
     const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
     const callback = await request(String(authorize.headers.location), { headers: { cookie } });
-    log(`OAuth: ${await callback.body.text()}`);
+    const answer = await callback.body.text();
+    // With the console on, the callback answers with a page that moves on to the card: log its words.
+    log(`OAuth: ${/^<!doctype/i.test(answer) ? (/Connected[^<]*/.exec(answer)?.[0] ?? 'connected') : answer.trim()}`);
     demoWorkspace = 'demo-workspace';
   }
 

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_TYPES } from '../activities/types';
 import type { RetryTuning } from './types';
@@ -64,6 +64,25 @@ export function poller(runMs: number, intervalMs: number, t?: Partial<RetryTunin
       {
         startToCloseTimeout: runMs + 5 * 60_000,
         heartbeatTimeout: Math.max(30_000, 3 * intervalMs),
+        retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
+      },
+      t,
+    ),
+  );
+}
+
+/**
+ * The agent-state poller since 'poller-rare-heartbeats': it heartbeats every half of
+ * `heartbeatTimeoutMs` only, and stops by itself at a closed gate or a lost lease (Postgres, read
+ * each tick), so a cancellation is not waited for (TRY_CANCEL): pause returns at once.
+ */
+export function rarePoller(runMs: number, heartbeatTimeoutMs: number, t?: Partial<RetryTuning>) {
+  return proxyActivities<Activities>(
+    tuned(
+      {
+        startToCloseTimeout: runMs + 5 * 60_000,
+        heartbeatTimeout: heartbeatTimeoutMs,
+        cancellationType: ActivityCancellationType.TRY_CANCEL,
         retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
       },
       t,

@@ -63,6 +63,17 @@ export interface WorkspaceStatusView {
     default: JobStatus;
     agent_states: JobStatus;
     catalog: JobStatus;
+    /** GET /conversations/deleted read by the default loop (absent on workflows from before it). */
+    deletions?: JobStatus & {
+      supported: boolean | null;
+      seen: number;
+      marked: number;
+      requests: number;
+      /** Where the list is unsupported: the weekly reconciliation's progress (coveredDownTo, passes, counts). */
+      reconcile?: { passCursor: unknown; lastPassDoneAt: number | null; passes: number; coveredDownTo: string | null; checked: number; marked: number; pages: number; requests: number; budgetExhaustedAt: number | null };
+    };
+    /** The one-time refetch of rows an older mapping wrote, newest first (absent on workflows from before it). */
+    upgrade?: JobStatus & { remaining: number | null; refetched: number; missing: number; failed: number; requests: number; done: boolean };
   };
 }
 
@@ -84,6 +95,15 @@ export interface Cadence {
   agentStatesMs: number;
   /** The agent-state poller is one long activity; it returns after this long and is restarted. */
   agentPollerRunMs: number;
+  /** Deletion reconciliation (APIs without the deleted list): a pass at most this often (default a week). */
+  reconcileEveryMs?: number;
+  /** GET /conversations/deleted is read at the first default tick this long after the last read (default an hour). */
+  deletionsEveryMs?: number;
+  /**
+   * The poller's heartbeat timeout (since the 'poller-rare-heartbeats' patch); it heartbeats every
+   * half of it. A poller whose worker died is restarted sooner by the default loop's stale check.
+   */
+  agentPollerHeartbeatTimeoutMs?: number;
 }
 
 export interface BackfillTuning {

@@ -15,12 +15,13 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { BACKFILL_PERCENT, SYNC_ERROR, SYNC_STATUS, WORKSPACE_ID } from '../src/temporal/searchAttributes';
-import { poller as pollerActivities, workspaceProxies } from './activityProxies';
+import { poller as pollerActivities, rarePoller, workspaceProxies } from './activityProxies';
 import { backfillWorkflow } from './backfill';
 import { classOf, describe, isCancellation, needsCredentials } from './failures';
 import { backfillControlSignal, backfillProgressSignal, credentialsRevokedSignal, disconnectUpdate, pauseUpdate, reauthorizedSignal, resumeUpdate, resyncUpdate, statusQuery, wakeDefaultSignal } from './messages';
 import type { BackfillJobStatus, BackfillProgress, BackfillTuning, Cadence, ErrorClass, JobStatus, ResyncRequest, Retention, RetryTuning, SyncStatus, WorkspaceStatusView } from './types';
 import { backfillChildId, resyncChildId } from './ids';
+import { DELETIONS_AND_UPGRADE_PATCH, emptyDeletions, emptyUpgrade, runDeletionsAndUpgrade, type DeletionsState, type UpgradeState } from './jobs/deletions';
 
 export interface WorkspaceWorkflowInput {
   workspaceId: string;
@@ -61,6 +62,9 @@ export interface WorkspaceState {
   pollerRetryAt?: number | null;
   /** The status mirror or the disconnect could not be written (the database away past its retries). */
   controlError?: { lastError: string; errorClass: ErrorClass } | null;
+  /** Deleted-list reading and the upgrade refetch (workflows/jobs/deletions.ts); absent before that patch. */
+  deletions?: DeletionsState;
+  upgrade?: UpgradeState;
 }
 
 /** The test/operator knobs a connect passes to a newly started workflow. */
@@ -85,6 +89,17 @@ export const DEFAULT_RETENTION: Retention = { needsReauthTokenMs: 30 * 86_400_00
 export const MESSAGES_TAKE_EFFECT_PATCH = 'messages-take-effect';
 /** The status mirror is written while an awaited job runs, when what it would say has changed. */
 export const MIRROR_WHILE_JOBS_RUN_PATCH = 'mirror-while-jobs-run';
+/** The status mirror also carries the backfill's progress (the operator console reads it from Postgres). */
+export const PROGRESS_MIRROR_PATCH = 'console-progress-mirror';
+
+/**
+ * The agent-state poller heartbeats rarely (every half of agentPollerHeartbeatTimeoutMs) and stops
+ * by itself at a closed gate or a lost lease (Postgres); its cancellation is not waited for; the
+ * default loop restarts it when its last poll is stale (a dead worker). Issue 13: billable actions.
+ */
+export const POLLER_RARE_HEARTBEATS_PATCH = 'poller-rare-heartbeats';
+/** Heartbeat timeout of the rare-heartbeat poller: 6 actions an hour (1 activity + 5 heartbeats). */
+export const DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS = 20 * 60_000;
 
 const emptyJob = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 const emptyBackfill = (childId: string | null): BackfillJobStatus => ({
@@ -120,6 +135,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const v2 = patched(MESSAGES_TAKE_EFFECT_PATCH);
   // The mirror (and search attributes) follow status changes while the default job runs, not after it.
   const mirrorLive = v2 && patched(MIRROR_WHILE_JOBS_RUN_PATCH);
+  const progressMirror = patched(PROGRESS_MIRROR_PATCH);
+  const deletionsAndUpgrade = patched(DELETIONS_AND_UPGRADE_PATCH);
+  const rareHeartbeats = v2 && patched(POLLER_RARE_HEARTBEATS_PATCH);
   const cadence: Cadence = { ...DEFAULT_CADENCE, ...input.cadence };
   const retention: Retention = { ...DEFAULT_RETENTION, ...input.retention };
   const { quick, incremental } = workspaceProxies(input.retry);
@@ -141,6 +159,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     childrenRunning: true,
     authEpoch: 0,
   };
+
+  // Each run counts stale rows once more (one database count): rows an older worker wrote during a
+  // rolling deploy are refetched too.
+  if (deletionsAndUpgrade && s.upgrade?.done) s.upgrade = { ...s.upgrade, done: false, remaining: null, after: null };
 
   const status = (): SyncStatus => {
     if (s.disconnected) return 'Disconnected';
@@ -167,7 +189,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     workspaceId,
     status: status(),
     ...currentError(),
-    jobs: { backfill: s.backfill, resync: s.resync, default: s.jobs.default, agent_states: s.jobs.agent_states, catalog: s.jobs.catalog },
+    jobs: {
+      backfill: s.backfill,
+      resync: s.resync,
+      default: s.jobs.default,
+      agent_states: s.jobs.agent_states,
+      catalog: s.jobs.catalog,
+      ...(s.deletions ? { deletions: s.deletions } : {}),
+      ...(s.upgrade ? { upgrade: s.upgrade } : {}),
+    },
   });
 
   // Handlers only flip state; the main loop below acts on it. pause, resume and disconnect then
@@ -266,6 +296,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   }
 
   let lastDbStatus: string | null = null;
+  let lastProgressStep: number | null = null;
   const mirrorKey = (): string => {
     const err = currentError();
     return v2 ? `${status()}|${err.errorClass ?? ''}|${err.lastError ?? ''}` : status();
@@ -274,11 +305,16 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     const current = status();
     const err = currentError();
     const key = mirrorKey();
-    if (key === lastDbStatus) return;
+    // Progress is written in 10% steps (and with every status change): at most ten more activities per backfill.
+    const b = s.backfill;
+    const backfill = { percent: Math.floor(b.done ? 100 : b.percent), stored: b.conversationsStored, etaSeconds: b.done ? null : b.etaSeconds };
+    const step = progressMirror ? Math.floor(backfill.percent / 10) : null;
+    if (key === lastDbStatus && step === lastProgressStep) return;
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
-    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}) }));
+    await persist('status mirror', () => quick.setWorkspaceStatus({ workspaceId, status: current, ...(v2 ? err : {}), ...(progressMirror ? { backfill } : {}) }));
     lastDbStatus = key;
+    lastProgressStep = step;
   }
 
   let epochSent = s.authEpoch;
@@ -417,13 +453,18 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   // The agent-state poller runs in its own scope so pause, reauthorization and continue-as-new can stop it.
   let pollerScope: CancellationScope | null = null;
   let pollerDone = true;
-  const pollActs = pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
+  const pollerHeartbeatTimeoutMs = cadence.agentPollerHeartbeatTimeoutMs ?? DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS;
+  const pollActs = rareHeartbeats ? rarePoller(cadence.agentPollerRunMs, pollerHeartbeatTimeoutMs, input.retry) : pollerActivities(cadence.agentPollerRunMs, cadence.agentStatesMs, input.retry);
+  /** rareHeartbeats: a poller whose last poll is older than this (its worker died) is restarted by the default loop. */
+  const pollerStaleMs = Math.max(30_000, 4 * cadence.agentStatesMs);
+  let pollerStartedAt = 0;
   function startPoller(): void {
     if (!pollerDone) return;
     // A failed run is not restarted in a loop: the next default tick tries again.
     if (s.pollerRetryAt && Date.now() < s.pollerRetryAt) return;
     s.pollerRetryAt = null;
     pollerDone = false;
+    pollerStartedAt = Date.now();
     const scope = new CancellationScope();
     pollerScope = scope;
     scope
@@ -432,13 +473,20 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
           s.jobs.agent_states,
           () =>
             pollActs.pollAgentStates.executeWithOptions({ summary: `agent_states: GET /admins every ${cadence.agentStatesMs / 1000}s` }, [
-              { workspaceId, intervalMs: cadence.agentStatesMs, maxDurationMs: cadence.agentPollerRunMs },
+              {
+                workspaceId,
+                intervalMs: cadence.agentStatesMs,
+                maxDurationMs: cadence.agentPollerRunMs,
+                ...(rareHeartbeats ? { heartbeatEveryMs: Math.floor(pollerHeartbeatTimeoutMs / 2) } : {}),
+              },
             ]),
           (r) => (r.lastPollAt ? new Date(r.lastPollAt).toISOString() : s.jobs.agent_states.cursor),
         ),
       )
       .then((r) => {
         if (v2 && r === null && !s.needsReauth) s.pollerRetryAt = Date.now() + cadence.defaultMs;
+        // rareHeartbeats: it ended at a closed gate the workflow did not close (or lost its lease): not again before the next default tick.
+        if (rareHeartbeats && r?.endedBy) s.pollerRetryAt = Date.now() + cadence.defaultMs;
       })
       .catch((err: unknown) => {
         if (!isCancellation(err)) s.jobs.agent_states.lastError = describe(err);
@@ -524,11 +572,23 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       if (run === 'interrupted') continue;
       const r = run.result;
       if (r) s.defaultCursorSec = r.cursorSec;
+      if (rareHeartbeats && r && !pollerDone && Date.now() - pollerStartedAt > pollerStaleMs) {
+        const polledAt = r.agentsPolledAt ?? 0;
+        if (Date.now() - polledAt > pollerStaleMs) {
+          // Its worker died (or it hangs): a new run takes the lease over; the old one, if alive, ends at its next tick.
+          await stopPoller();
+          startPoller();
+        }
+      }
       if (r?.failed) {
         s.jobs.default.lastError = `${r.failed} conversation(s) passed over: Intercom's answer broke the contract (table sync_errors; a resync retries them)`;
         s.jobs.default.errorClass = 'contract';
       }
       s.nextDefaultAt = Date.now() + cadence.defaultMs;
+      if (deletionsAndUpgrade) {
+        // Interrupted: it runs again at the next tick.
+        await runDeletionsAndUpgrade(workspaceId, tuning.years, cadence, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), incremental, runInterruptible);
+      }
     }
     publishSearchAttributes();
     if (v2) await mirrorStatus();

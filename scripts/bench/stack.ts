@@ -57,9 +57,9 @@ export async function freshDatabase(scenario: string, poolSize = 10): Promise<Be
 }
 
 /** The real `temporal` dev server (in-memory), started through @temporalio/testing like the tests do. */
-export async function startTemporal(dynamicConfig: Record<string, unknown> = {}): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(dynamicConfig: Record<string, unknown> = {}, moreArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   const path = await findTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, log });
-  const extraArgs = ['--log-level', 'error'];
+  const extraArgs = ['--log-level', 'error', ...moreArgs];
   for (const [k, v] of Object.entries(dynamicConfig)) extraArgs.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs },
@@ -207,6 +207,8 @@ export interface StackOptions {
   detailConcurrency?: number;
   cpuProf?: boolean;
   inspect?: boolean;
+  /** More `temporal server start-dev` arguments (e.g. --metrics-port). */
+  temporalArgs?: string[];
 }
 
 /** Postgres (fresh database) + Temporal dev server + simulator in this process; workers are child processes. */
@@ -226,7 +228,7 @@ export interface BenchStack {
 
 export async function startStack(o: StackOptions): Promise<BenchStack> {
   const started = Date.now();
-  const [t, sim, env, bundlePath] = await Promise.all([freshDatabase(o.scenario), startSimulator(o.simulator), startTemporal(o.dynamicConfig), workflowBundle()]);
+  const [t, sim, env, bundlePath] = await Promise.all([freshDatabase(o.scenario), startSimulator(o.simulator), startTemporal(o.dynamicConfig, o.temporalArgs), workflowBundle()]);
   const key = randomBytes(32).toString('base64');
   const cipher = createTokenCipher(key);
   const http = createIntercomHttp();

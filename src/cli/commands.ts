@@ -11,6 +11,14 @@ import { attributionSections } from './verifySections';
 
 export type Command = 'pause' | 'resume' | 'resync' | 'disconnect';
 
+/** `--from`/`--to` of a resync (the console's date fields too): Unix seconds or a date. */
+export function parseResyncTime(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const sec = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
+  if (!Number.isFinite(sec)) throw new Error(`--${flag}: "${value}" is neither Unix seconds nor a date`);
+  return sec;
+}
+
 export class CommandRejectedError extends Error {
   override name = 'CommandRejectedError';
 }

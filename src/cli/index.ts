@@ -5,7 +5,7 @@ import { createServices } from '../app/services';
 import { connectConfiguredClient } from '../app/temporal';
 import { connectWorkspace } from '../app/connectWorkspace';
 import { connectLinkCommand } from './connectLink';
-import { sendCommand, statusOfAll, verifyReport, type Command } from './commands';
+import { parseResyncTime, sendCommand, statusOfAll, verifyReport, type Command } from './commands';
 import type { ResyncRequest } from '../../workflows/types';
 import { KEYED_COMMANDS, MAINTENANCE_USAGE, runMaintenance } from './maintenance';
 
@@ -37,13 +37,6 @@ async function readToken(tokenFile: string | undefined): Promise<string> {
   token = token.trim();
   if (!token) throw new Error('connect: the access token is empty');
   return token;
-}
-
-function parseTime(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const sec = /^\d+$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000);
-  if (!Number.isFinite(sec)) throw new Error(`--${flag}: "${value}" is neither Unix seconds nor a date`);
-  return sec;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -102,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
         case 'disconnect': {
           if (!workspaceId) throw new Error(`${command} needs a workspace id`);
           const resync: ResyncRequest | undefined =
-            command === 'resync' ? { fromSec: parseTime('from', values.from), toSec: parseTime('to', values.to) } : undefined;
+            command === 'resync' ? { fromSec: parseResyncTime('from', values.from), toSec: parseResyncTime('to', values.to) } : undefined;
           if (resync) for (const k of ['fromSec', 'toSec'] as const) if (resync[k] === undefined) delete resync[k];
           const view = await sendCommand(client, workspaceId, command as Command, resync);
           console.log(`${command}: ${workspaceId} is now ${view.status}`);

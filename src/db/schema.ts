@@ -19,6 +19,19 @@ export interface WorkspacesTable {
   error_class: ColumnType<string | null, string | null | undefined, string | null>;
   /** The agent-state poller's last successful poll. */
   agents_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Mirrored by the workflow with its status (migration 20261129T1000), read by the console. */
+  backfill_percent: ColumnType<number | null, number | null | undefined, number | null>;
+  backfill_stored: ColumnType<number | null, number | null | undefined, number | null>;
+  backfill_eta_seconds: ColumnType<number | null, number | null | undefined, number | null>;
+  last_default_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** The agent-state poller run allowed to poll a workspace (migration 20261129T1100). */
+export interface AgentPollLeasesTable {
+  workspace_id: string;
+  owner: string;
+  expires_at: Timestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface IntercomCredentialsTable {
@@ -155,6 +168,13 @@ export interface CatalogRefreshesTable {
 }
 
 /** Shared rate-limit window per workspace, so every worker process draws on one budget. */
+/** Requests the deletion reconciliation spent per workspace and UTC day (migration 20261129T1200). */
+export interface ReconciliationRequestsTable {
+  workspace_id: string;
+  day: ColumnType<Date, string, string>;
+  requests: number;
+}
+
 export interface RateLimitsTable {
   workspace_id: string;
   window_limit: number; // requests allowed per window (learned from X-RateLimit-Limit)
@@ -190,6 +210,7 @@ export interface SyncErrorsTable {
 export interface Database {
   workspace_gates: WorkspaceGatesTable;
   workspaces: WorkspacesTable;
+  agent_poll_leases: AgentPollLeasesTable;
   intercom_credentials: IntercomCredentialsTable;
   oauth_states: OauthStatesTable;
   connect_links: ConnectLinksTable;
@@ -204,6 +225,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   sync_errors: SyncErrorsTable;
   catalog_refreshes: CatalogRefreshesTable;
+  reconciliation_requests: ReconciliationRequestsTable;
   workspace_wakes: WorkspaceWakesTable;
 }
 

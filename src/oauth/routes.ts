@@ -28,6 +28,8 @@ export interface OAuthRoutesOptions {
   /** When set, a signed product session (productSession.ts) may start a flow without a connect link. */
   productSessionSecret?: string;
   onConnected?: (r: ConnectResult) => void;
+  /** When the operator console is on, it answers a successful callback (src/console/routes.ts consoleLanding). */
+  landing?: (reply: FastifyReply, r: ConnectResult, initiatedBy: string | null) => FastifyReply;
 }
 
 type StartQuery = { link?: string; workspace?: string };
@@ -135,6 +137,7 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRoutesOptions> = async (app, o
       const result = await connectWorkspace(o.connect, token);
       req.log.info({ workspaceId: result.workspaceId, workflowId: result.workflowId, initiatedBy: consumed.initiatedBy }, 'workspace connected');
       o.onConnected?.(result);
+      if (o.landing) return o.landing(reply, result, consumed.initiatedBy ?? null);
       return sendText(reply, 200, `Connected ${result.name} (${result.workspaceId}). The sync is running: workflow ${result.workflowId}.`);
     } catch (err) {
       // The message names what failed (codes and tokens are never in it); the admin sees a reference.

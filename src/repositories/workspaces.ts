@@ -58,3 +58,24 @@ export async function getWorkspace(db: Db, id: string): Promise<Workspace | unde
 export async function listWorkspaces(db: Db): Promise<Workspace[]> {
   return db.selectFrom('workspaces').selectAll().orderBy('id').execute();
 }
+
+/** The default loop's last successful run (the console's card); an older time never overwrites a newer one. */
+export async function recordDefaultRun(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .updateTable('workspaces')
+    .set({ last_default_run_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_default_run_at', 'is', null), eb('last_default_run_at', '<', at)]))
+    .execute();
+}
+
+export interface BackfillMirror {
+  percent: number;
+  stored: number;
+  etaSeconds: number | null;
+}
+
+/** The backfill's progress as the workflow last mirrored it with its status (the console's card). */
+export async function setBackfillMirror(db: Db, id: string, p: BackfillMirror): Promise<void> {
+  await db.updateTable('workspaces').set({ backfill_percent: p.percent, backfill_stored: p.stored, backfill_eta_seconds: p.etaSeconds }).where('id', '=', id).execute();
+}

@@ -4,6 +4,8 @@ import type { Services } from '../app/services';
 import type { ConnectResult } from '../app/connectWorkspace';
 import { oauthRoutes } from '../oauth/routes';
 import { healthRoutes } from './health';
+import { consoleOptions } from '../console/settings';
+import { consoleLanding, consoleRoutes } from '../console/routes';
 import { metricsRoutes } from './metrics';
 import { webhookRoutes } from './webhooks';
 import { postgresReady, temporalReady } from './readiness';
@@ -39,6 +41,7 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
     trustProxy: trustProxy(config),
     logger: o.logger,
     async routes(app, publicUrl) {
+      const consoleOn = consoleOptions(config);
       await app.register(healthRoutes, { checks: [postgresReady(services.db), temporalReady(o.temporal.connection)] });
       if (services.metrics) await app.register(metricsRoutes, { registry: services.metrics.registry });
       await app.register(oauthRoutes, {
@@ -51,9 +54,20 @@ export function startProductServer(o: MountOptions): Promise<HttpServer> {
         apiBaseUrl: config.INTERCOM_API_BASE_URL ?? 'https://api.intercom.io',
         maxPendingStates: config.OAUTH_MAX_PENDING_STATES,
         rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE,
-        productSessionSecret: config.PRODUCT_SESSION_SECRET,
+        // The console's operator starts flows with a product session it signs itself.
+        productSessionSecret: config.PRODUCT_SESSION_SECRET ?? consoleOn?.sessionKey,
         onConnected: o.onConnected,
+        landing: consoleOn ? consoleLanding({ sessionKey: consoleOn.sessionKey, publicUrl }) : undefined,
       });
+      if (consoleOn) {
+        await app.register(consoleRoutes, {
+          db: services.db,
+          temporal: o.temporal,
+          ...consoleOn,
+          productSessionSecret: config.PRODUCT_SESSION_SECRET ?? consoleOn.sessionKey,
+          publicUrl,
+        });
+      }
       await app.register(webhookRoutes, {
         db: services.db,
         temporal: o.temporal,

@@ -6,6 +6,8 @@ import { oauthRoutes, type OAuthRoutesOptions } from '../../src/oauth/routes';
 import { postgresReady, temporalReady } from '../../src/server/readiness';
 import { createConnectLink } from '../../src/repositories/connectLinks';
 import type { Stack } from '../helpers/stack';
+import { consoleLanding, consoleRoutes } from '../../src/console/routes';
+import { consoleOptions } from '../../src/console/settings';
 
 export interface TestServer extends HttpServer {
   /** A fresh connect link's token (what `npm run cli -- connect-link` hands out). */
@@ -18,6 +20,8 @@ export interface TestServerOptions {
   limits?: Partial<HttpLimits>;
   oauth?: Partial<Pick<OAuthRoutesOptions, 'maxPendingStates' | 'rateLimitPerMinute' | 'productSessionSecret' | 'stateTtlMs'>>;
   checks?: ReadinessCheck[];
+  /** Turns the operator console on with this CONSOLE_TOKEN (as src/server/mount.ts does). */
+  consoleToken?: string;
 }
 
 /** The production app (limits, headers, health, OAuth) on a real port, wired to the stack's Postgres, Temporal and simulator. */
@@ -29,6 +33,7 @@ export async function startTestServer(stack: Stack, o: TestServerOptions = {}): 
       done();
     },
   });
+  const consoleOn = o.consoleToken ? consoleOptions({ CONSOLE_TOKEN: o.consoleToken }) : null;
   const server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -47,7 +52,11 @@ export async function startTestServer(stack: Stack, o: TestServerOptions = {}): 
         maxPendingStates: 1_000,
         rateLimitPerMinute: 1_000,
         ...o.oauth,
+        ...(consoleOn ? { productSessionSecret: consoleOn.sessionKey, landing: consoleLanding({ sessionKey: consoleOn.sessionKey, publicUrl }) } : {}),
       });
+      if (consoleOn) {
+        await app.register(consoleRoutes, { db: stack.t.db, temporal: stack.env.client, ...consoleOn, productSessionSecret: consoleOn.sessionKey, publicUrl });
+      }
     },
   });
   return {

@@ -7,6 +7,9 @@ import * as m20261129T0600 from './20261129T0600_connect_links';
 import * as m20261129T0700 from './20261129T0700_attribution';
 import * as m20261129T0800 from './20261129T0800_workspace_errors';
 import * as m20261129T0900 from './20261129T0900_workspace_wakes';
+import * as m20261129T1000 from './20261129T1000_console_progress';
+import * as m20261129T1200 from './20261129T1200_reconciliation_requests';
+import * as m20261129T1100 from './20261129T1100_agent_poll_leases';
 
 // Listed statically (not read from disk) so migrations run the same under tsx, jest and a bundle.
 export const migrations: Record<string, Migration> = {
@@ -18,4 +21,7 @@ export const migrations: Record<string, Migration> = {
   '20261129T0700_attribution': m20261129T0700,
   '20261129T0800_workspace_errors': m20261129T0800,
   '20261129T0900_workspace_wakes': m20261129T0900,
+  '20261129T1000_console_progress': m20261129T1000,
+  '20261129T1200_reconciliation_requests': m20261129T1200,
+  '20261129T1100_agent_poll_leases': m20261129T1100,
 };
