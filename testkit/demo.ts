@@ -7,7 +7,7 @@ import { startProductServer } from '../src/server/mount';
 import { consoleOptions } from '../src/console/settings';
 import { createConnectLink } from '../src/repositories/connectLinks';
 import { startSimulator, type Simulator } from './simulator';
-import { workspaceStatus } from '../src/cli/commands';
+import { statusRows } from '../src/cli/commands';
 import { progressBar, ProgressLine } from '../src/app/progressBar';
 import { installRuntime } from '../src/app/runtime';
 import { loggerFromConfig } from '../src/observability';
@@ -103,9 +103,10 @@ async function main(): Promise<void> {
   const line = new ProgressLine();
   const ticker = setInterval(() => {
     if (!demoWorkspace) return;
-    workspaceStatus(client, demoWorkspace)
-      .then((view) => {
-        if (view) process.stdout.write(line.render(progressBar(view)));
+    // From the Postgres mirror: a Temporal query every second would be a billable action on Temporal Cloud.
+    statusRows(services.db, demoWorkspace)
+      .then(([row]) => {
+        if (row) process.stdout.write(line.render(progressBar(row)));
       })
       .catch(() => undefined);
   }, 1000);

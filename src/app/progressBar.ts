@@ -1,11 +1,11 @@
-import type { WorkspaceStatusView } from '../../workflows/types';
+import type { StatusRow } from '../cli/commands';
 
-export function progressBar(view: WorkspaceStatusView, width = 30): string {
-  const b = view.jobs.backfill;
-  const pct = b.done ? 100 : b.percent;
-  const filled = Math.round((pct / 100) * width);
-  const eta = b.done ? 'done' : b.etaSeconds === null ? 'eta -' : `eta ${b.etaSeconds}s`;
-  return `${view.workspaceId} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct.toFixed(1).padStart(5)}%  ${b.conversationsStored} conversations  ${eta}  ${view.status}`;
+/** One line of `npm start`'s progress, from the workspace's Postgres mirror (progress moves in 10 % steps). */
+export function progressBar(row: StatusRow, width = 30): string {
+  const pct = row.backfillPercent ?? 0;
+  const filled = Math.round((Math.min(100, pct) / 100) * width);
+  const eta = pct >= 100 ? 'done' : row.etaSeconds === null ? 'eta -' : `eta ${row.etaSeconds}s`;
+  return `${row.id} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}%  ${row.stored ?? 0} conversations  ${eta}  ${row.status}`;
 }
 
 /**

@@ -58,47 +58,58 @@ export async function workspaceStatus(client: Client, workspaceId: string): Prom
 
 const ago = (ms: number | null) => (ms === null ? '-' : `${Math.round((Date.now() - ms) / 1000)}s ago`);
 
+/** What `status` shows of a workspace: its Postgres mirror, written by the workflow (no billable Temporal query). */
 export interface StatusRow {
   id: string;
   name: string;
-  view: WorkspaceStatusView | null;
-  /** The poller's last successful poll as Postgres has it (it moves while the long poller activity runs). */
-  agentsPolledAt?: number | null;
+  status: string;
+  /** The backfill's percent as last mirrored (in 10 % steps while it runs); null before the first mirror. */
+  backfillPercent: number | null;
+  stored: number | null;
+  etaSeconds: number | null;
+  lastDefaultRunAt: number | null;
+  /** The poller's last successful poll. */
+  agentsPolledAt: number | null;
+  lastError: string | null;
 }
 
 export function statusTable(rows: StatusRow[]): string {
   const header = ['WORKSPACE', 'NAME', 'STATUS', 'BACKFILL', 'STORED', 'ETA', 'DEFAULT', 'AGENTS', 'LAST ERROR'];
-  const lines = rows.map(({ id, name, view, agentsPolledAt }) => {
-    if (!view) return [id, name, 'no workflow', '-', '-', '-', '-', '-', '-'];
-    const b = view.jobs.backfill;
-    // The workflow's own summary (stale errors cleared by a reauthorization); older workflows lack it.
-    const err =
-      (view.lastError !== undefined ? view.lastError : (b.lastError ?? view.jobs.default.lastError ?? view.jobs.agent_states.lastError ?? view.jobs.catalog.lastError)) ?? '';
-    const polled = Math.max(view.jobs.agent_states.lastSuccessAt ?? 0, agentsPolledAt ?? 0);
-    return [
-      id,
-      name,
-      view.status,
-      `${b.done ? 100 : b.percent}%`,
-      String(b.conversationsStored),
-      b.etaSeconds === null ? '-' : `${b.etaSeconds}s`,
-      ago(view.jobs.default.lastSuccessAt),
-      ago(polled || null),
-      err.slice(0, 60),
-    ];
-  });
+  const lines = rows.map((r) => [
+    r.id,
+    r.name,
+    r.status,
+    r.backfillPercent === null ? '-' : `${r.backfillPercent}%`,
+    r.stored === null ? '-' : String(r.stored),
+    r.etaSeconds === null ? '-' : `${r.etaSeconds}s`,
+    ago(r.lastDefaultRunAt),
+    ago(r.agentsPolledAt),
+    (r.lastError ?? '').slice(0, 60),
+  ]);
   const all = [header, ...lines];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export async function statusOfAll(client: Client, db: Db, only?: string): Promise<string> {
+export async function statusRows(db: Db, only?: string): Promise<StatusRow[]> {
   const workspaces = (await listWorkspaces(db)).filter((w) => !only || w.id === only);
   if (only && workspaces.length === 0) throw new Error(`no workspace with id ${only}`);
-  const rows = await Promise.all(
-    workspaces.map(async (w) => ({ id: w.id, name: w.name, view: await workspaceStatus(client, w.id), agentsPolledAt: w.agents_polled_at?.getTime() ?? null })),
-  );
-  return statusTable(rows);
+  return workspaces.map((w) => ({
+    id: w.id,
+    name: w.name,
+    status: w.status,
+    backfillPercent: w.backfill_percent === null ? null : Math.floor(w.backfill_percent),
+    stored: w.backfill_stored,
+    etaSeconds: w.backfill_eta_seconds,
+    lastDefaultRunAt: w.last_default_run_at?.getTime() ?? null,
+    agentsPolledAt: w.agents_polled_at?.getTime() ?? null,
+    lastError: w.last_error,
+  }));
+}
+
+/** The status table, read from the Postgres mirror: a Temporal query is billable on Temporal Cloud. */
+export async function statusOfAll(db: Db, only?: string): Promise<string> {
+  return statusTable(await statusRows(db, only));
 }
 
 /**

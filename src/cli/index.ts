@@ -66,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(await connectLinkCommand(services.db, config, { ttl: values.ttl, note: values.note }));
       return 0;
     }
+    if (command === 'status') {
+      // The Postgres mirror, not a Temporal query: queries are billable on Temporal Cloud.
+      console.log(await statusOfAll(services.db, workspaceId));
+      return 0;
+    }
     if (command === 'verify') {
       if (!workspaceId) throw new Error('verify needs a workspace id');
       const days = values.days === undefined ? 14 : Number(values.days);
@@ -86,9 +91,6 @@ async function main(argv: string[]): Promise<number> {
           console.log(`connected ${r.name} (${r.workspaceId}, ${r.region}); workflow ${r.workflowId}`);
           return 0;
         }
-        case 'status':
-          console.log(await statusOfAll(client, services.db, workspaceId));
-          return 0;
         case 'pause':
         case 'resume':
         case 'resync':

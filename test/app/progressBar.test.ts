@@ -1,5 +1,5 @@
 import { progressBar, ProgressLine } from '../../src/app/progressBar';
-import type { WorkspaceStatusView } from '../../workflows/types';
+import type { StatusRow } from '../../src/cli/commands';
 
 /** What a terminal shows after receiving `writes`: \r returns to column 0, \b steps back, characters overwrite. */
 function screen(writes: string[]): string {
@@ -13,17 +13,22 @@ function screen(writes: string[]): string {
   return cells.join('');
 }
 
-const job = { lastSuccessAt: null, lastError: null, cursor: null, runs: 0 };
-const view = (status: WorkspaceStatusView['status'], percent: number, done: boolean, stored: number): WorkspaceStatusView => ({
-  workspaceId: 'demo-workspace',
+const view = (status: string, percent: number, done: boolean, stored: number): StatusRow => ({
+  id: 'demo-workspace',
+  name: 'Demo',
   status,
-  jobs: { backfill: { ...job, childId: 'c', percent, conversationsStored: stored, etaSeconds: done ? 0 : 1234, done }, resync: null, default: job, agent_states: job, catalog: job },
+  backfillPercent: done ? 100 : percent,
+  stored,
+  etaSeconds: done ? null : 1234,
+  lastDefaultRunAt: null,
+  agentsPolledAt: null,
+  lastError: null,
 });
 
 describe('npm start progress line', () => {
   it('a shorter line leaves nothing of a longer previous one', () => {
     const line = new ProgressLine();
-    const long = progressBar(view('Sync in progress', 99.5, false, 123456));
+    const long = progressBar(view('Sync in progress', 90, false, 123456));
     const short = progressBar(view('Synced', 100, true, 2));
     expect(short.length).toBeLessThan(long.length);
     const shown = screen([line.render(long), line.render(short)]);

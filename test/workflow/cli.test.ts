@@ -41,6 +41,8 @@ describe('the CLI as a process', () => {
     expect(connected.out).toContain(`connected Cli Co (${WS}, eu)`);
     await waitFor('the backfill', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done);
 
+    // status reads the Postgres mirror, which the workflow writes right after its state changes.
+    await waitFor('the mirror to say Synced', async () => (await stack.t.db.selectFrom('workspaces').select('status').where('id', '=', WS).executeTakeFirst())?.status === 'Synced');
     const status = await cli(['status']);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(new RegExp(`${WS}\\s+Cli Co\\s+Synced`));
@@ -56,7 +58,7 @@ describe('the CLI as a process', () => {
   });
 
   it('without TEMPORAL_ADDRESS and no local server, says so instead of starting one', async () => {
-    const r = await cli(['status'], { env: { TEMPORAL_ADDRESS: '', TEMPORAL_PORT: '1' } });
+    const r = await cli(['pause', 'any-workspace'], { env: { TEMPORAL_ADDRESS: '', TEMPORAL_PORT: '1' } });
     expect(r.code).toBe(1);
     expect(r.err).toContain('no Temporal server on 127.0.0.1:1');
   });

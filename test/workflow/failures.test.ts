@@ -109,7 +109,7 @@ describe('failures are bounded and visible', () => {
     await waitFor('a recorded poll', async () => (await mirror(KEEP)).agents_polled_at !== null, 30_000);
     // The poller activity (a minute long here) has not returned yet: the workflow knows no poll.
     expect((await status(KEEP)).jobs.agent_states.lastSuccessAt).toBeNull();
-    const table = await statusOfAll(stack.env.client, stack.t.db, KEEP);
+    const table = await statusOfAll(stack.t.db, KEEP);
     const row = table.split('\n')[1] ?? '';
     expect(row).toMatch(/\d+s ago\s*$|\d+s ago\s{2}/);
     const cells = row.split(/\s{2,}/);
@@ -141,7 +141,7 @@ describe('failures are bounded and visible', () => {
     expect(back.lastError).toBeNull();
     for (const job of [back.jobs.backfill, back.jobs.default, back.jobs.agent_states, back.jobs.catalog]) expect(job.lastError ?? '').not.toMatch(/401|Auth/);
     await waitFor('the mirror to clear', async () => (await mirror(KEEP)).last_error === null, 30_000);
-    const table = await statusOfAll(stack.env.client, stack.t.db, KEEP);
+    const table = await statusOfAll(stack.t.db, KEEP);
     expect(table).not.toMatch(/401|IntercomAuthError/);
   });
 
