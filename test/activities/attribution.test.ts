@@ -1,4 +1,5 @@
 import { connectedActivities } from '../../testkit/wiring';
+import { waitFor } from '../../testkit/wait';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { createActivities } from '../../activities';
 import type { PollAgentStatesResult, SyncDeletedResult, SyncUpdatedResult } from '../../activities/types';
@@ -13,20 +14,11 @@ import { normalizeExpected, storedTickets } from '../helpers/expectRows';
 
 const WS = 'attr-ws';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Intercom's updated_at has whole seconds: a change in the second of the last fetch would look unchanged. */
 async function nextSecond(): Promise<void> {
   const s = Math.floor(Date.now() / 1000);
-  await until('the next second', async () => Math.floor(Date.now() / 1000) > s, 2_000);
+  await waitFor('the next second', async () => Math.floor(Date.now() / 1000) > s, 2_000);
 }
 
 describe('attribution, catalog and deletions against the simulator', () => {
@@ -214,7 +206,7 @@ describe('attribution, catalog and deletions against the simulator', () => {
   it('applies a hire while a poller run is under way, at its next tick', async () => {
     const run = env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 200, maxDurationMs: 4_000 });
     const hire = ws().hireAdmin({ name: 'Mid Run' });
-    const row = await until('the hire in agents', async () =>
+    const row = await waitFor('the hire in agents', async () =>
       t.db.selectFrom('agents').select(['admin_id', 'removed_at']).where('workspace_id', '=', WS).where('admin_id', '=', hire.id).executeTakeFirst(),
     );
     expect(row.removed_at).toBeNull();

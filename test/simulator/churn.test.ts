@@ -2,6 +2,7 @@ import { adminListSchema, conversationSchema, deletedConversationListSchema, sea
 import { firstResponse, isTruncated } from '../../src/mapping/firstResponse';
 import { PART_CAP, startSimulator, type Simulator } from '../../testkit/simulator';
 import { call, FIXED_NOW, search } from './helpers';
+import { holdsFor, waitFor } from '../../testkit/wait';
 
 // The simulator's knobs for what a workforce product must follow (retag, reassign, hire, remove,
 // tags, teams, deletions, truncation shapes) and GET /conversations/deleted.
@@ -125,13 +126,16 @@ describe('live churn', () => {
     const snapshot = () => ({ admins: w.admins().length, tags: w.tags().length, deleted: w.deletedConversations().length });
     sim.startLive({ intervalMs: 5 });
     const before = snapshot();
-    await new Promise((r) => setTimeout(r, 100));
+    // No churn while live mode runs without it: no tags or deletions (away flips only), watched throughout.
+    await holdsFor('no churn', async () => {
+      expect({ ...snapshot(), admins: before.admins }).toEqual(before);
+    }, 100, 10);
     sim.stopLive();
-    expect({ ...snapshot(), admins: before.admins }).toEqual(before); // no churn: no tags or deletions (away flips only)
+    expect({ ...snapshot(), admins: before.admins }).toEqual(before);
     expect(w.admins().length).toBe(before.admins);
     sim.startLive({ intervalMs: 5, churn: { hireAdmin: 1, createTag: 1, deleteConversation: 1, retag: 1, reassign: 1, truncate: 1 } });
     const deadline = Date.now() + 5_000;
-    while (w.deletedConversations().length < before.deleted + 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('three deletions', async () => w.deletedConversations().length >= before.deleted + 3 || Date.now() >= deadline, 6_000, 10);
     sim.stopLive();
     const after = snapshot();
     expect(after.admins).toBeGreaterThan(before.admins);
