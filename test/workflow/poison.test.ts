@@ -15,7 +15,7 @@ describe('poisoned conversations in a real backfill and default loop', () => {
   beforeAll(async () => {
     stack = await startStack({
       simulator: { seed: 13, workspaces: [{ id: WS, name: 'Poison Workflow Co', region: 'us', conversations: 400 }] },
-      workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000 }, backfill: { heartbeatTimeoutMs: 10_000 } },
+      workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000, agentPollerRunMs: 20_000 }, backfill: { heartbeatTimeoutMs: 10_000, failedWindowRetryMs: 1_000 } },
     });
   });
   afterAll(async () => {
