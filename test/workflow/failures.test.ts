@@ -38,6 +38,11 @@ describe('failures are bounded and visible', () => {
     });
   });
   afterAll(async () => stack?.stop());
+  // A test that fails midway must not leave its endpoint fault to the next one.
+  afterEach(() => {
+    stack.sim.setEndpointFault('GET /tags', null);
+    stack.sim.setEndpointFault('POST /conversations/search', null);
+  });
 
   const status = async (ws: string) => (await workspaceStatus(stack.env.client, ws)) as WorkspaceStatusView;
   const mirror = (ws: string) => stack.t.db.selectFrom('workspaces').selectAll().where('id', '=', ws).executeTakeFirstOrThrow();
@@ -75,7 +80,7 @@ describe('failures are bounded and visible', () => {
     expect(failed.jobs.catalog.errorClass).toBe('intercom_4xx');
 
     await waitFor('the default loop to run despite the catalog', async () => (await status(FAIL)).jobs.default.lastSuccessAt !== null, 30_000);
-    await waitFor('the backfill to finish despite the catalog', async () => (await status(FAIL)).jobs.backfill.done, 60_000);
+    await waitFor('the backfill to finish despite the catalog', async () => (await status(FAIL)).jobs.backfill.done, 120_000);
     await waitFor('the mirror to carry the error', async () => {
       const row = await mirror(FAIL);
       return row.error_class === 'intercom_4xx' && /HTTP 400/.test(row.last_error ?? '');
