@@ -50,6 +50,10 @@ export function buildServerApp(o: ServerAppOptions): FastifyInstance {
     maxRequestsPerSocket: o.limits.maxRequestsPerSocket,
     // In-flight requests finish on close; idle keep-alive sockets are closed at once.
     forceCloseConnections: 'idle',
+    // A request whose bytes were on the wire before SIGTERM is in flight for its sender even if Node
+    // had not parsed its headers yet: serve it (with `connection: close`) rather than shed it with a
+    // 503 that a webhook sender would have to retry. New connections are refused from the start.
+    return503OnClosing: false,
     http: {
       headersTimeout: o.limits.headersTimeoutMs,
       requestTimeout: o.limits.requestTimeoutMs,
