@@ -5,6 +5,7 @@ import type { Goal, ScenarioOutput } from '../report';
 import { percentile, round } from '../report';
 import { renderSvg } from '../svg';
 import { DEFAULT_CADENCE, DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS } from '../../../workflows/workspace';
+import { DELETIONS_EVERY_MS } from '../../../workflows/jobs/deletions';
 import { log, REALISTIC_LATENCY, sleep, startStack, waitUntil, type BenchStack } from '../stack';
 
 /**
@@ -48,6 +49,9 @@ export function parseActions(text: string, namespace = 'default'): Record<string
   return out;
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
+
 const diff = (a: Record<string, number>, b: Record<string, number>) => {
   const out: Record<string, number> = {};
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
@@ -69,8 +73,11 @@ interface Flip {
 
 export async function actionsScenario(o: ActionsOptions): Promise<ScenarioOutput> {
   const steadyWorkspaces = o.quick ? 3 : 20;
-  // Whole default cadences (5 min), so every workspace ticks the same number of times whatever its phase.
-  const steadySec = o.quick ? 300 : 1800;
+  // Whole periods of both steady schedules, so the window sees each one's exact share whatever its phase:
+  // the default loop (a tick every 5 min) and the poller (an action every half heartbeat timeout:
+  // heartbeats at 10, 20, …, 50 min of its hour-long run, the next run's start at 60).
+  const period = lcm(DEFAULT_CADENCE.defaultMs, DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS / 2) / 1000;
+  const steadySec = o.quick ? period : Math.max(3600, period);
   const metricsPort = await freePort();
   const backfillSpec: SimWorkspaceSpec = { id: 'actions-backfill', name: 'Backfill', region: 'us', conversations: BACKFILL_SIZE };
   const specs: SimWorkspaceSpec[] = Array.from({ length: steadyWorkspaces }, (_, i) => ({ id: `actions-${i}`, name: `Actions ${i}`, region: 'us', conversations: 20 }));
@@ -133,6 +140,8 @@ export async function actionsScenario(o: ActionsOptions): Promise<ScenarioOutput
       DEFAULT_CADENCE.defaultMs + 120_000,
     );
     await sleep(20_000);
+    const deletedReads = () => stack.sim.stats().byEndpoint['GET /conversations/deleted'] ?? 0;
+    const d0 = deletedReads();
     const s0 = await scrape();
     const steadyFrom = Date.now();
     const flips: Flip[] = [];
@@ -176,6 +185,7 @@ export async function actionsScenario(o: ActionsOptions): Promise<ScenarioOutput
     })();
     while (Date.now() - steadyFrom < steadySec * 1000) await sleep(1000);
     const s1 = await scrape();
+    const deletionReadsInWindow = deletedReads() - d0;
     steadyTo = Date.now();
     running = false;
     await flipper;
@@ -188,16 +198,16 @@ export async function actionsScenario(o: ActionsOptions): Promise<ScenarioOutput
     const latencies = flips.map((f) => (f.observedAt === null ? Number.POSITIVE_INFINITY : (f.observedAt - f.at) / 1000));
     const p99 = percentile(latencies, 99);
     const measured = total(steady) / all.length / hours;
-    // The poller is one activity an hour that heartbeats every half of its heartbeat timeout: a
-    // window shorter than an hour may see none of these; they are added as counted, not measured.
-    const hourlyPoller = hours < 1 ? 3_600_000 / DEFAULT_CADENCE.agentPollerRunMs + Math.ceil(DEFAULT_CADENCE.agentPollerRunMs / (DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS / 2)) - 1 : 0;
-    // The deleted-list read: one activity an hour after the first tick (DELETIONS_EVERY_MS), outside a shorter window.
-    const hourlyDeletions = hours < 1 ? 1 : 0;
+    // The deleted-list read is one activity an hour per workspace (DELETIONS_EVERY_MS), and the
+    // workspaces connected together read it together: a window under an hour sees all of them or
+    // none. There the reads seen (one activity each, counted at the simulator) are taken out and
+    // the schedule's rate put in; an hour-long window measures them as they are.
+    const deletionsCorrection = hours < 1 ? -deletionReadsInWindow / all.length / hours + 3_600_000 / DELETIONS_EVERY_MS : 0;
     const summary = {
       steady_actions_per_workspace_hour_measured: round(measured, 1),
-      steady_poller_hourly_actions_added: hourlyPoller,
-      steady_deletions_hourly_actions_added: hourlyDeletions,
-      steady_actions_per_workspace_hour: round(measured + hourlyPoller + hourlyDeletions, 1),
+      steady_deletion_reads_in_window: deletionReadsInWindow,
+      steady_deletions_correction_per_workspace_hour: round(deletionsCorrection, 2),
+      steady_actions_per_workspace_hour: round(measured + deletionsCorrection, 1),
       steady_workspaces: all.length,
       steady_period_s: Math.round((steadyTo - steadyFrom) / 1000),
       steady_extrapolated_from_s: Math.round((steadyTo - steadyFrom) / 1000),
@@ -235,8 +245,9 @@ export async function actionsScenario(o: ActionsOptions): Promise<ScenarioOutput
       summary,
       goals,
       notes: [
-        `Figures from the dev server's own \`action\` metric (namespace default), not our counters. Steady: ${all.length} workspaces over ${summary.steady_period_s} s (${o.quick ? 'quick: one default cadence, ' : ''}extrapolated per hour), after every backfill completed and every poller ran.`,
-        `The agent-state poller's hourly actions (1 activity + a heartbeat every ${DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS / 120_000} min) fall mostly outside a window under an hour: ${hourlyPoller} per workspace-hour are added to the measured figure (steady_poller_hourly_actions_added; a heartbeat that fell inside the window is then counted twice).`,
+        `Figures from the dev server's own \`action\` metric (namespace default), not our counters. Steady: ${all.length} workspaces over ${summary.steady_period_s} s (${hours < 1 ? 'extrapolated per hour' : 'per hour'}), after every backfill completed and every poller ran.`,
+        `The window is whole periods of the default loop (${DEFAULT_CADENCE.defaultMs / 60_000} min) and of the agent-state poller (one action every ${DEFAULT_POLLER_HEARTBEAT_TIMEOUT_MS / 120_000} min: its heartbeats, then the next hour-long run's start), so both are measured, not added.`,
+        `The hourly deleted-list read (one activity per workspace per hour): ${o.quick ? `${deletionReadsInWindow} seen in the window were taken out and the schedule's 1 per workspace-hour put in (steady_deletions_correction_per_workspace_hour)` : 'measured in the hour-long window'}.`,
         `Backfill: every action from the connect of one workspace of ${BACKFILL_SIZE} conversations until its backfill child completed (includes that workspace's start, catalog and loops during the ${summary.backfill_seconds} s), per 1,000 conversations.`,
         'Agent-state freshness: admins flip away mode at random (Poisson, 0.5/s over the workspaces); freshness is the time to the first 100-ms poll of Postgres that shows the new state; unobserved flips count as infinitely late.',
       ],
