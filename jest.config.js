@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/globalSetup.ts',
-  testTimeout: 120000,
+  // A backstop above every scaled waitFor deadline (test/globalSetup.ts), which names what it waited for.
+  testTimeout: 600000,
   maxWorkers: 2,
 };

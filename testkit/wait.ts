@@ -1,5 +1,19 @@
-/** Polls `probe` until it returns a truthy value, or fails with `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+/**
+ * A deadline is a bound on "eventually", never a claim about speed (durations are measured by
+ * `npm run bench`): WAIT_DEADLINE_SCALE stretches every deadline on a loaded machine (the test
+ * suite sets 3), which costs nothing while things work, since a wait returns as soon as its probe does.
+ */
+export function deadlineScale(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WAIT_DEADLINE_SCALE;
+  if (raw === undefined || raw === '') return 1;
+  const scale = Number(raw);
+  if (!Number.isFinite(scale) || scale < 1) throw new Error(`WAIT_DEADLINE_SCALE: expected a number ≥ 1, got ${JSON.stringify(raw)}`);
+  return scale;
+}
+
+/** Polls `probe` until it returns a truthy value, or fails with `what` after the (scaled) deadline. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, deadlineMs = 60_000, everyMs = 200): Promise<T> {
+  const timeoutMs = Math.round(deadlineMs * deadlineScale());
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
