@@ -1,5 +1,6 @@
 // A "worker process" for the multi-process rate limit test: hammers one workspace through IntercomClient and
-// PostgresRateLimiter from START_AT until END_AT (epoch ms), then prints one JSON line of results.
+// PostgresRateLimiter from startAt until endAt (epoch ms, read as one JSON line on stdin once it has printed that it
+// is ready: a slow boot on a busy machine cannot eat into the run), then prints one JSON line of results.
 import { createDb } from '../../src/db/connection';
 import { createIntercomHttp, IntercomClient, isIntercomError } from '../../src/intercom/client';
 import { PostgresRateLimiter } from '../../src/ratelimit/postgres';
@@ -10,11 +11,23 @@ function env(name: string): string {
   return v;
 }
 
+async function startSignal(): Promise<{ startAt: number; endAt: number }> {
+  let line = '';
+  for await (const chunk of process.stdin) {
+    line += String(chunk);
+    const end = line.indexOf('\n');
+    if (end >= 0) {
+      const v = JSON.parse(line.slice(0, end)) as { startAt?: unknown; endAt?: unknown };
+      if (typeof v.startAt !== 'number' || typeof v.endAt !== 'number') throw new Error(`hammerWorker: bad start line ${line.slice(0, end)}`);
+      return { startAt: v.startAt, endAt: v.endAt };
+    }
+  }
+  throw new Error('hammerWorker: stdin closed before the start line');
+}
+
 async function main(): Promise<void> {
   const baseUrl = env('SIM_BASE_URL');
   const workspaceId = env('WORKSPACE_ID');
-  const startAt = Number(env('START_AT'));
-  const endAt = Number(env('END_AT'));
   const windowMs = Number(env('WINDOW_MS'));
   const concurrency = Number(process.env.CONCURRENCY ?? '8');
   const ids = env('CONVERSATION_IDS').split(',');
@@ -26,6 +39,7 @@ async function main(): Promise<void> {
   const client = new IntercomClient({ workspaceId, token: `tok-${workspaceId}`, region: 'us', baseUrl, http, limiter, signal: stop.signal });
 
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  const { startAt, endAt } = await startSignal();
   await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
   const timer = setTimeout(() => stop.abort(new Error('time is up')), Math.max(0, endAt - Date.now()));
   const errors: Record<string, number> = {};

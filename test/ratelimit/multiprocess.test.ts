@@ -22,12 +22,12 @@ interface WorkerResult {
   elapsedMs: number;
 }
 
-function runWorker(envExtra: Record<string, string>, onReady: () => void): Promise<WorkerResult> {
+function runWorker(envExtra: Record<string, string>, onReady: (start: (line: string) => void) => void): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(__dirname, 'hammerWorker.ts')], {
       cwd: ROOT,
       env: { ...process.env, ...envExtra },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -36,7 +36,7 @@ function runWorker(envExtra: Record<string, string>, onReady: () => void): Promi
       out += d.toString();
       if (!readySeen && out.includes('"ready":true')) {
         readySeen = true;
-        onReady();
+        onReady((line) => child.stdin.end(line));
       }
     });
     child.stderr.on('data', (d: Buffer) => {
@@ -77,19 +77,21 @@ describe('two worker processes on one workspace', () => {
   });
 
   it('get zero 429s and never more than the budget in a window, hammering or at a steady 110 % of it', async () => {
-    // Start on a window boundary far enough ahead for the children to boot (tsx compiles on the fly).
-    const startAt = Math.ceil((Date.now() + 4_000) / WINDOW_MS) * WINDOW_MS;
-    const endAt = startAt + WINDOWS * WINDOW_MS;
-    let ready = 0;
-    const common = { SIM_BASE_URL: sim.baseUrl, DATABASE_URL: t.url, START_AT: String(startAt), END_AT: String(endAt), WINDOW_MS: String(WINDOW_MS) };
+    const common = { SIM_BASE_URL: sim.baseUrl, DATABASE_URL: t.url, WINDOW_MS: String(WINDOW_MS) };
     const hammer = { ...common, WORKSPACE_ID: WS, MODE: 'hammer', CONCURRENCY: '8', CONVERSATION_IDS: sim.workspace(WS).conversations().map((c) => c.id).join(',') };
     // Two processes, each asking for 55 % of the budget at an even pace.
     const paced = { ...common, WORKSPACE_ID: WS_PACED, MODE: 'paced', RATE_PER_SEC: String((0.55 * BUDGET * 1000) / WINDOW_MS), CONVERSATION_IDS: sim.workspace(WS_PACED).conversations().map((c) => c.id).join(',') };
-    const onReady = (): void => {
-      ready++;
+    // Once all four have booted (tsx compiles on the fly, slowly on a busy machine), all start on the same window boundary.
+    const starters: ((line: string) => void)[] = [];
+    const onReady = (start: (line: string) => void): void => {
+      starters.push(start);
+      if (starters.length < 4) return;
+      const startAt = Math.ceil((Date.now() + 500) / WINDOW_MS) * WINDOW_MS;
+      const line = `${JSON.stringify({ startAt, endAt: startAt + WINDOWS * WINDOW_MS })}\n`;
+      for (const s of starters) s(line);
     };
     const [h1, h2, p1, p2] = await Promise.all([runWorker(hammer, onReady), runWorker(hammer, onReady), runWorker(paced, onReady), runWorker(paced, onReady)]);
-    expect(ready).toBe(4);
+    expect(starters).toHaveLength(4);
 
     for (const [ws, results] of [
       [WS, [h1!, h2!]],
