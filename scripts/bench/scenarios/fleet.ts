@@ -296,7 +296,9 @@ export async function fleetScenario(o: FleetOptions): Promise<ScenarioOutput> {
     // onboarding, which the catalog had before issue 9; the refresh is every other teams/tags read.
     let catalogRuns = 0;
     await mapLimit([...specs, ...probeSpecs], 20, async (sp) => {
-      catalogRuns += (await workspaceStatus(client, sp.id))?.jobs.catalog.runs ?? 0;
+      // Read before adding: `catalogRuns += await …` would add to a stale total and lose concurrent runs.
+      const runs = (await workspaceStatus(client, sp.id))?.jobs.catalog.runs ?? 0;
+      catalogRuns += runs;
     });
     running = false;
     await Promise.all([flipper, changer]);
