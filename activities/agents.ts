@@ -28,6 +28,7 @@ async function sleepUnlessDraining(ms: number, draining: AbortSignal | undefined
 }
 
 export function createAgentActivities(deps: ActivityDeps) {
+  const refreshMs = deps.catalogRefreshMs ?? CATALOG_REFRESH_MS;
   return {
     /**
      * Polls GET /admins every `intervalMs` for up to `maxDurationMs` and records state changes.
@@ -44,8 +45,8 @@ export function createAgentActivities(deps: ActivityDeps) {
      * The same answer keeps the directory current at no extra request: when the admin list
      * differs from the last one applied in this run (or on the run's first poll), new admins
      * are inserted, changed ones updated, unlisted ones marked removed, and team membership
-     * moved, in the same tick. Teams and tags are re-read when their last refresh is an hour old
-     * (checked every tick; two requests an hour).
+     * moved, in the same tick. Teams and tags are re-read when their last refresh is
+     * CATALOG_REFRESH_MS old (six hours; checked every tick: one request per kind per six hours).
      */
     async pollAgentStates(input: PollAgentStatesInput): Promise<PollAgentStatesResult> {
       const ctx = Context.current();
@@ -111,7 +112,7 @@ export function createAgentActivities(deps: ActivityDeps) {
             }
             if (Date.now() >= catalogDueAt) {
               try {
-                await refreshCatalogIfDue(deps.db, client, input.workspaceId, CATALOG_REFRESH_MS - CATALOG_SLACK_MS);
+                await refreshCatalogIfDue(deps.db, client, input.workspaceId, refreshMs - slackMs(refreshMs));
                 catalogDueAt = await nextCatalogRefresh(input.workspaceId, Date.now());
               } catch (err) {
                 if (isAuthError(err) || stop.signal.aborted) throw err;
@@ -159,16 +160,20 @@ export function createAgentActivities(deps: ActivityDeps) {
     },
   };
 
-  /** When teams or tags next need reading: an hour after the older of their last refreshes. */
+  /** When teams or tags next need reading: one period after the older of their last refreshes. */
   async function nextCatalogRefresh(workspaceId: string, now: number): Promise<number> {
     const [teams, tags] = await Promise.all([catalogRefreshedAt(deps.db, workspaceId, 'teams'), catalogRefreshedAt(deps.db, workspaceId, 'tags')]);
     if (teams === null || tags === null) return now;
-    return Math.min(teams.getTime(), tags.getTime()) + CATALOG_REFRESH_MS - CATALOG_SLACK_MS;
+    return Math.min(teams.getTime(), tags.getTime()) + refreshMs - slackMs(refreshMs);
   }
 }
 
-/** A refresh falls due this much before the hour, so one started on the next tick is never more than an hour late. */
+/**
+ * A refresh falls due this much before the period ends, so one started on the next tick is never
+ * later than the period (at most a tenth of a period: a test's short period stays a period).
+ */
 const CATALOG_SLACK_MS = 30_000;
+const slackMs = (periodMs: number) => Math.min(CATALOG_SLACK_MS, Math.floor(periodMs / 10));
 /** After a failed refresh, the next try. */
 const CATALOG_RETRY_MS = 60_000;
 

@@ -18,4 +18,6 @@ export interface ActivityDeps {
    * the next one elsewhere), sync runs stop after the page in progress with their cursor heartbeated.
    */
   draining?: AbortSignal;
+  /** The periodic teams/tags re-read (CATALOG_REFRESH_MS when absent): tests shorten it rather than wait hours. */
+  catalogRefreshMs?: number;
 }

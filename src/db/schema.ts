@@ -160,7 +160,7 @@ export interface QueuesTable {
   removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-/** When teams and tags were last read from Intercom (hourly, and at once for an id a ticket names that we lack). */
+/** When teams and tags were last read from Intercom (every CATALOG_REFRESH_MS, six hours, and at once for an id a ticket or an admin names that we lack). */
 export interface CatalogRefreshesTable {
   workspace_id: string;
   kind: string; // teams | tags

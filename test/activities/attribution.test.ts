@@ -1,7 +1,8 @@
 import { connectedActivities } from '../../testkit/wiring';
 import { waitFor } from '../../testkit/wait';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { CATALOG_REFRESH_MS } from '../../activities/catalog';
 import type { PollAgentStatesResult, SyncDeletedResult, SyncUpdatedResult } from '../../activities/types';
 import { verifyReport } from '../../src/cli/commands';
 import { type IntercomHttp } from '../../src/intercom/client';
@@ -26,6 +27,7 @@ describe('attribution, catalog and deletions against the simulator', () => {
   let sim: Simulator;
   let http: IntercomHttp;
   let acts: ReturnType<typeof createActivities>;
+  let deps: ActivityDeps;
   const env = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });
   const ws = () => sim.workspace(WS);
   const stored = async (id: string) => (await storedTickets(t.db, WS)).find((x) => x.conversationId === id);
@@ -36,7 +38,7 @@ describe('attribution, catalog and deletions against the simulator', () => {
 
   beforeAll(async () => {
     [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 11, ratePerMinute: 20_000, workspaces: [{ id: WS, name: 'Attr Co', region: 'us', conversations: 300 }] })]);
-    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Attr Co', connectedAt: new Date(Date.now() - 3600_000) }));
+    ({ http, acts, deps } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Attr Co', connectedAt: new Date(Date.now() - 3600_000) }));
     await env().run(acts.syncCatalog, { workspaceId: WS });
     await env().run(acts.syncConversationWindow, everything());
   });
@@ -214,22 +216,62 @@ describe('attribution, catalog and deletions against the simulator', () => {
     expect(result.directoryChanges).toBeGreaterThanOrEqual(1);
   });
 
-  it('re-reads teams and tags when their last refresh is an hour old, marking removed ones; not before', async () => {
+  const refreshedAgo = (ms: number) => t.db.updateTable('catalog_refreshes').set({ refreshed_at: new Date(Date.now() - ms) }).where('workspace_id', '=', WS).execute();
+  const reads = () => ({ teams: sim.stats().byEndpoint['GET /teams'] ?? 0, tags: sim.stats().byEndpoint['GET /tags'] ?? 0 });
+
+  it('re-reads teams and tags when their last refresh is six hours old (CATALOG_REFRESH_MS), marking removed ones; not at five', async () => {
+    expect(CATALOG_REFRESH_MS).toBe(6 * 3600_000);
     const gone = ws().tags()[0]!;
     ws().deleteTag(gone.id);
     const fresh = ws().createTag('late-night');
     sim.resetStats();
     const pollOnce = () => env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 100, maxDurationMs: 50 });
+    // Five hours old: the former hourly refresh would read both lists here, the six-hour one does not.
+    await refreshedAgo(5 * 3600_000);
     await pollOnce();
-    expect(sim.stats().byEndpoint['GET /tags'] ?? 0).toBe(0); // refreshed minutes ago
-    await t.db.updateTable('catalog_refreshes').set({ refreshed_at: new Date(Date.now() - 2 * 3600_000) }).where('workspace_id', '=', WS).execute();
+    expect(reads()).toEqual({ teams: 0, tags: 0 });
+    await refreshedAgo(CATALOG_REFRESH_MS + 60_000);
     await pollOnce();
-    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
-    expect(sim.stats().byEndpoint['GET /teams']).toBe(1);
+    expect(reads()).toEqual({ teams: 1, tags: 1 });
     const queues = await t.db.selectFrom('queues').select(['tag_id', 'removed_at']).where('workspace_id', '=', WS).execute();
     expect(queues.find((q) => q.tag_id === gone.id)?.removed_at).toBeInstanceOf(Date);
     expect(queues.find((q) => q.tag_id === fresh.id)?.removed_at).toBeNull();
     await pollOnce();
-    expect(sim.stats().byEndpoint['GET /tags']).toBe(1);
+    expect(reads()).toEqual({ teams: 1, tags: 1 });
+  });
+
+  it('a running poller re-reads each list once per period, never more often (period injected: 1 s)', async () => {
+    const periodMs = 1_000;
+    const short = createActivities({ ...deps, catalogRefreshMs: periodMs });
+    await refreshedAgo(0);
+    sim.resetStats();
+    const started = Date.now();
+    const r = (await env().run(short.pollAgentStates, { workspaceId: WS, intervalMs: 100, maxDurationMs: 3_500 })) as PollAgentStatesResult;
+    const elapsed = Date.now() - started;
+    expect(r.polls).toBeGreaterThan(3);
+    const { teams, tags } = reads();
+    expect(teams).toBe(tags);
+    // Due a tenth of a period early at most (the slack), so never more than one read per 0.9 period.
+    expect(tags).toBeGreaterThanOrEqual(2);
+    expect(tags).toBeLessThanOrEqual(Math.floor(elapsed / (0.9 * periodMs)));
+  });
+
+  it('reads an unknown team or tag at once while the periodic refresh is hours away', async () => {
+    await refreshedAgo(0);
+    sim.resetStats();
+    // A hire into a team created since the last read: GET /teams in the poll's own tick, not GET /tags.
+    const team = ws().createTeam('Overnight');
+    const hire = ws().hireAdmin({ name: 'Nico Night', teamIds: [team.id] });
+    await env().run(acts.pollAgentStates, { workspaceId: WS, intervalMs: 100, maxDurationMs: 50 });
+    expect(reads()).toEqual({ teams: 1, tags: 0 });
+    expect(await t.db.selectFrom('teams').select(['name', 'admin_ids']).where('workspace_id', '=', WS).where('team_id', '=', team.id).executeTakeFirst()).toEqual({ name: 'Overnight', admin_ids: [hire.id] });
+    // A ticket tagged with a tag created since: GET /tags in the sync run that stores it.
+    const tag = ws().createTag('after-hours');
+    const x = normalizeExpected(ws().expected()).find((e) => e.assigneeAdminId !== null)!;
+    await nextSecond();
+    ws().retag(x.conversationId, [tag.id]);
+    await defaultRun();
+    expect(reads()).toEqual({ teams: 1, tags: 1 });
+    expect(await t.db.selectFrom('queues').select(['name', 'removed_at']).where('workspace_id', '=', WS).where('tag_id', '=', tag.id).executeTakeFirst()).toEqual({ name: 'after-hours', removed_at: null });
   });
 });

@@ -73,7 +73,7 @@ describe('failures are bounded and visible', () => {
       return v.jobs.catalog.lastError ? v : null;
     }, 60_000, 100);
     // One attempt, no retry: a 400 is final (the catalog tries again at the next default tick).
-    // Counted from the history: the poller's hourly catalog refresh also asks for /tags.
+    // Counted from the history: the poller's periodic catalog refresh also asks for /tags.
     expect((await catalogAttempts(FAIL))[0]).toBe(1);
     expect(failed.errorClass).toBe('intercom_4xx');
     expect(failed.lastError).toMatch(/GET \/tags: HTTP 400/);
