@@ -1,37 +1,17 @@
-import { MockActivityEnvironment } from '@temporalio/testing';
-import type { createActivities } from '../../activities';
 import type { SyncUpdatedResult, SyncWindowResult } from '../../activities/types';
-import type { IntercomHttp } from '../../src/intercom/client';
 import { SUBJECT_MAX_CHARS } from '../../src/mapping/clean';
-import { connectedActivities } from '../../testkit/wiring';
-import { startSimulator, type ExpectedTicket, type Simulator } from '../../testkit/simulator';
-import { createTestDb, type TestDb } from '../helpers/db';
+import type { ExpectedTicket } from '../../testkit/simulator';
+import { useSimulatorActivities } from '../helpers/activities';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
 
 const WS = 'poison-ws';
 
 describe('a poisoned conversation (NUL or oversized subject, impossible timestamp) never stops a sync', () => {
-  let t: TestDb;
-  let sim: Simulator;
-  let http: IntercomHttp;
-  let acts: ReturnType<typeof createActivities>;
-  const env = () => new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 });
-  const errors = () => t.db.selectFrom('sync_errors').select(['conversation_id', 'problem']).where('workspace_id', '=', WS).orderBy('conversation_id').execute();
-
-  beforeAll(async () => {
-    [t, sim] = await Promise.all([createTestDb(), startSimulator({ seed: 9, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Poison Co', region: 'us', conversations: 300 }] })]);
-    ({ http, acts } = await connectedActivities({ db: t.db, baseUrl: sim.baseUrl, workspaceId: WS, name: 'Poison Co' }));
-  });
-  afterAll(async () => {
-    await http?.close();
-    await sim?.stop();
-    await t?.destroy();
-  });
-
-  const everything = () => ({ workspaceId: WS, fromSec: 0, toSec: Math.ceil(Date.now() / 1000) + 60, force: false, resume: null });
+  const ctx = useSimulatorActivities({ workspaceId: WS, name: 'Poison Co', seed: 9, conversations: 300 });
+  const errors = () => ctx.db.selectFrom('sync_errors').select(['conversation_id', 'problem']).where('workspace_id', '=', WS).orderBy('conversation_id').execute();
 
   it('a window stores the NUL subject cleaned and the oversized one capped, quarantines the bad timestamp with its reason, and finishes', async () => {
-    const ws = sim.workspace(WS);
+    const ws = ctx.sim.workspace(WS);
     const expected = normalizeExpected(ws.expected());
     const candidates = expected.filter((e) => e.subject !== null && e.subject.length < 200 && !e.partsTruncated);
     const nul = candidates[3]!;
@@ -42,10 +22,10 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
     ws.setPoison(late.conversationId, 'bad_timestamp');
     expect(ws.poisoned()).toEqual(new Map([[nul.conversationId, 'nul_subject'], [big.conversationId, 'oversized_subject'], [late.conversationId, 'bad_timestamp']]));
 
-    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything());
+    const r: SyncWindowResult = await ctx.env().run(ctx.acts.syncConversationWindow, ctx.everything());
     expect(r).toMatchObject({ stored: expected.length - 1, failed: 1 });
 
-    const stored = await storedTickets(t.db, WS);
+    const stored = await storedTickets(ctx.db, WS);
     const storedBig = stored.find((s) => s.conversationId === big.conversationId);
     expect(storedBig?.subject).toHaveLength(SUBJECT_MAX_CHARS);
     expect(storedBig?.subject?.startsWith(`${big.subject} xxx`)).toBe(true);
@@ -61,16 +41,16 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
   });
 
   it('a sync after the record is fixed stores it and forgets the failure', async () => {
-    const ws = sim.workspace(WS);
+    const ws = ctx.sim.workspace(WS);
     const [late] = [...ws.poisoned()].find(([, kind]) => kind === 'bad_timestamp') ?? [];
     ws.setPoison(late as string, null);
-    const r: SyncWindowResult = await env().run(acts.syncConversationWindow, everything());
+    const r: SyncWindowResult = await ctx.env().run(ctx.acts.syncConversationWindow, ctx.everything());
     expect(r).toMatchObject({ stored: 1, failed: 0 });
     expect(await errors()).toEqual([]);
   });
 
   it('the default loop passes a poisoned update over, stores the others, and moves its watermark', async () => {
-    const ws = sim.workspace(WS);
+    const ws = ctx.sim.workspace(WS);
     const since = Math.max(...ws.expected().map((e) => e.updatedAt));
     // Conversations created now; only those with a contact reply are synced (others are ignored).
     const create = () => {
@@ -88,9 +68,9 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
     const fine = create();
     expect(ws.poisoned().has(fine.id)).toBe(false);
 
-    const r: SyncUpdatedResult = await env().run(acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since });
+    const r: SyncUpdatedResult = await ctx.env().run(ctx.acts.syncUpdatedConversations, { workspaceId: WS, sinceSec: since });
     expect(r.cursorSec).toBeGreaterThanOrEqual(fine.updated_at);
-    const storedIds = new Set((await storedTickets(t.db, WS)).map((s) => s.conversationId));
+    const storedIds = new Set((await storedTickets(ctx.db, WS)).map((s) => s.conversationId));
     expect(storedIds.has(fine.id)).toBe(true);
     expect(storedIds.has(poisoned.id)).toBe(false);
     expect((await errors()).map((e) => e.conversation_id)).toEqual([poisoned.id]);
