@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
+import { breakShape } from '../../testkit/simulator/faults';
+import { BAD_TIMESTAMP_SEC } from '../../testkit/simulator/poison';
 import { Rng } from '../../testkit/simulator/random';
 
 /**
@@ -26,8 +28,6 @@ export const POISON_OUTCOME: Record<PoisonKind, 'stored_clean' | 'quarantined'> 
 /** Sizes of the oversized poison: a subject far over any sane column, a body over any sane byte cap. */
 export const OVERSIZED_SUBJECT_CHARS = 1 << 20;
 export const OVERSIZED_BODY_BYTES = 32 << 20;
-/** created_at of the out-of-range poison: year ~318,857 (beyond JavaScript dates and Postgres timestamps). */
-export const BAD_TIMESTAMP_SEC = 10_000_000_000_000;
 
 export interface FaultRates {
   /** Answered by the proxy with a 500/502/503 (not forwarded). */
@@ -282,36 +282,6 @@ export class FaultProxy {
       this.stalled.delete(res);
     });
   }
-}
-
-/** Valid JSON of the wrong shape: conversations without created_at, lists without their array, /me without app. */
-function breakShape(json: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(json);
-  } catch {
-    return '[]';
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return '[]';
-  const obj = body as Record<string, unknown>;
-  if (Array.isArray(obj['conversations'])) {
-    if (obj['conversations'].length === 0) obj['conversations'] = null;
-    else obj['conversations'] = obj['conversations'].map((c: unknown) => {
-      if (typeof c !== 'object' || c === null) return c;
-      const { created_at: _dropped, ...rest } = c as Record<string, unknown>;
-      return rest;
-    });
-    return JSON.stringify(obj);
-  }
-  if (obj['type'] === 'conversation') {
-    delete obj['created_at'];
-    obj['conversation_parts'] = null;
-    return JSON.stringify(obj);
-  }
-  for (const key of ['admins', 'teams', 'data']) if (key in obj) obj[key] = null;
-  delete obj['app'];
-  delete obj['id'];
-  return JSON.stringify(obj);
 }
 
 export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy> {

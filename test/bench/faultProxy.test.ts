@@ -2,8 +2,8 @@ import { caught } from '../../testkit/caught';
 import { request } from 'undici';
 import { createIntercomHttp, IntercomClient, type IntercomHttp } from '../../src/intercom/client';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-import { startSimulator, type Simulator } from '../../testkit/simulator';
-import { BAD_TIMESTAMP_SEC, startFaultProxy, type FaultProxy } from '../../scripts/bench/faultProxy';
+import { BAD_TIMESTAMP_SEC, startSimulator, type Simulator } from '../../testkit/simulator';
+import { startFaultProxy, type FaultProxy } from '../../scripts/bench/faultProxy';
 
 // The chaos benchmark's figures are only as good as its proxy: these check that each fault is real HTTP
 // behaviour the client sees, and that what the proxy counts is what happened.

@@ -64,12 +64,22 @@ export class Faults {
   }
 }
 
-function breakShape(json: string): string {
-  const body: unknown = JSON.parse(json);
+/**
+ * Valid JSON of the wrong shape: conversations without created_at, lists without their array (an empty page's
+ * too), /me without app. One implementation for the simulator's faults and the benchmark's fault proxy.
+ */
+export function breakShape(json: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(json);
+  } catch {
+    return '[]';
+  }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return '[]';
   const obj = body as Record<string, unknown>;
   if (Array.isArray(obj['conversations'])) {
-    obj['conversations'] = obj['conversations'].map((c: unknown) => {
+    if (obj['conversations'].length === 0) obj['conversations'] = null;
+    else obj['conversations'] = obj['conversations'].map((c: unknown) => {
       if (typeof c !== 'object' || c === null) return c;
       const { created_at: _dropped, ...rest } = c as Record<string, unknown>;
       return rest;
