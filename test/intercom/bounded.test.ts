@@ -1,8 +1,7 @@
 import { caught } from '../../testkit/caught';
-import { createIntercomHttp, exchangeOAuthCode, IntercomClient, RESPONSE_CAPS, type IntercomHttp } from '../../src/intercom/client';
-import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
+import { createIntercomHttp, exchangeOAuthCode, RESPONSE_CAPS, type IntercomClientOptions } from '../../src/intercom/client';
 import { Slots } from '../../src/intercom/slots';
-import { hugeBody, json, startFakeServer, trickle, type FakeServer } from './fakeServer';
+import { hugeBody, json, trickle, useFakeIntercom } from './fakeServer';
 
 const TOKEN = 'tok-bounded-7f3a9c2e1d';
 const MB = 1024 * 1024;
@@ -12,38 +11,16 @@ function conversation(id: string): unknown {
 }
 
 describe('bounded responses', () => {
-  let server: FakeServer;
-  let http: IntercomHttp;
+  const fake = useFakeIntercom({ connectionsPerOrigin: 16 });
 
-  beforeAll(async () => {
-    server = await startFakeServer();
-    http = createIntercomHttp({ connectionsPerOrigin: 16 });
-  });
-  afterAll(async () => {
-    await http.close();
-    await server.close();
-  });
-
-  function client(over: Partial<ConstructorParameters<typeof IntercomClient>[0]> = {}): IntercomClient {
-    return new IntercomClient({
-      workspaceId: 'ws1',
-      token: TOKEN,
-      region: 'us',
-      baseUrl: server.baseUrl,
-      http,
-      limiter: new InMemoryRateLimiter({ initialLimit: 1000 }),
-      maxRetries: 2,
-      backoff: { baseDelayMs: 5, maxDelayMs: 50 },
-      ...over,
-    });
-  }
+  const client = (over: Partial<IntercomClientOptions> = {}) => fake.client({ token: TOKEN, ...over });
 
   it.each([
     ['declared by Content-Length', true],
     ['chunked, no length', false],
   ])('a 200 MB detail (%s) is refused as response_too_large, not retried, and not read whole', async (_what, declareLength) => {
     let accepted: Promise<number> = Promise.resolve(0);
-    server.handle((_req, res) => {
+    fake.server.handle((_req, res) => {
       accepted = hugeBody(res, 200 * MB, { declareLength });
     });
     const err = await caught(client().getConversation('c1'));
@@ -51,19 +28,19 @@ describe('bounded responses', () => {
     expect(err.retryable).toBe(false);
     expect(err.endpoint).toBe('GET /conversations/{id}');
     expect(err.message).toContain(`the cap is ${RESPONSE_CAPS.detail} bytes`);
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
     // The client hung up after at most the cap plus what the socket buffers held, far from 200 MB.
     expect(await accepted).toBeLessThan(RESPONSE_CAPS.detail + 16 * MB);
   });
 
   it('a 200 MB search page and a 200 MB error body are bounded too', async () => {
-    server.handle((_req, res) => void hugeBody(res, 200 * MB, { declareLength: false }));
+    fake.server.handle((_req, res) => void hugeBody(res, 200 * MB, { declareLength: false }));
     const err = await caught(client().search({ query: { field: 'id', operator: '=', value: 'x' } }));
     expect(err.code).toBe('response_too_large');
     expect(err.endpoint).toBe('POST /conversations/search');
 
     // An error body over its small cap is dropped: the status alone classifies the failure.
-    server.handle((_req, res) => void hugeBody(res, 200 * MB, { declareLength: true, status: 503 }));
+    fake.server.handle((_req, res) => void hugeBody(res, 200 * MB, { declareLength: true, status: 503 }));
     const e503 = await caught(client({ maxRetries: 0 }).listAdmins());
     expect(e503.code).toBe('server_error');
     expect(e503.retryable).toBe(true);
@@ -72,13 +49,13 @@ describe('bounded responses', () => {
   it('a body just under the cap is accepted', async () => {
     const big = conversation('c2') as Record<string, unknown>;
     big['title'] = 'x'.repeat(RESPONSE_CAPS.detail - 1000);
-    server.handle((_req, res) => json(res, 200, big));
+    fake.server.handle((_req, res) => json(res, 200, big));
     const c = await client().getConversation('c2');
     expect(c?.id).toBe('c2');
   });
 
   it('a body trickling one byte a second fails at the deadline with a 3-s timeout, as a transient deadline_exceeded', async () => {
-    server.handle((_req, res) => trickle(res, JSON.stringify(conversation('c3')), 1000));
+    fake.server.handle((_req, res) => trickle(res, JSON.stringify(conversation('c3')), 1000));
     const err = await caught(client({ timeoutMs: 3000, maxRetries: 0 }).getConversation('c3'));
     expect(err.code).toBe('deadline_exceeded');
     expect(err.retryable).toBe(true);
@@ -86,8 +63,8 @@ describe('bounded responses', () => {
   }, 30_000);
 
   it('an explicit deadline also bounds the OAuth token exchange', async () => {
-    server.handle((_req, res) => trickle(res, JSON.stringify({ token_type: 'Bearer', access_token: 'a'.repeat(200) }), 1000));
-    const err = await caught(exchangeOAuthCode({ http, baseUrl: server.baseUrl, clientId: 'id', clientSecret: 'secret-xyz', code: 'code-abc', timeoutMs: 1500 }));
+    fake.server.handle((_req, res) => trickle(res, JSON.stringify({ token_type: 'Bearer', access_token: 'a'.repeat(200) }), 1000));
+    const err = await caught(exchangeOAuthCode({ http: fake.http, baseUrl: fake.server.baseUrl, clientId: 'id', clientSecret: 'secret-xyz', code: 'code-abc', timeoutMs: 1500 }));
     expect(err.code).toBe('deadline_exceeded');
   }, 30_000);
 
@@ -96,7 +73,7 @@ describe('bounded responses', () => {
     expect(small.detailSlots.size).toBe(3);
     let inFlight = 0;
     let most = 0;
-    server.handle((req, res) => {
+    fake.server.handle((req, res) => {
       inFlight++;
       most = Math.max(most, inFlight);
       setTimeout(() => {

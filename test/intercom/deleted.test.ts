@@ -1,27 +1,15 @@
-import { createIntercomHttp, IntercomClient, INTERCOM_VERSION, isIntercomError, type IntercomHttp } from '../../src/intercom/client';
+import { INTERCOM_VERSION, isIntercomError } from '../../src/intercom/client';
 import { conversationSchema } from '../../src/intercom/schemas';
-import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-import { errorList, json, startFakeServer, type FakeServer } from './fakeServer';
+import { errorList, json, useFakeIntercom } from './fakeServer';
 
 // GET /conversations/deleted (2.16+) and the tolerance of the attribution fields.
 
 describe('IntercomClient.listDeletedConversations', () => {
-  let server: FakeServer;
-  let http: IntercomHttp;
-  const client = () =>
-    new IntercomClient({ workspaceId: 'ws1', token: 'tok', region: 'us', baseUrl: server.baseUrl, http, limiter: new InMemoryRateLimiter({ initialLimit: 1000 }), maxRetries: 1, backoff: { baseDelayMs: 5, maxDelayMs: 10 } });
-
-  beforeAll(async () => {
-    server = await startFakeServer();
-    http = createIntercomHttp();
-  });
-  afterAll(async () => {
-    await http.close();
-    await server.close();
-  });
+  const fake = useFakeIntercom();
+  const client = () => fake.client({ maxRetries: 1, backoff: { baseDelayMs: 5, maxDelayMs: 10 } });
 
   it('asks with Intercom-Version 2.16 for this call only, page-number pagination, at most 60 per page', async () => {
-    server.handle((_req, res) =>
+    fake.server.handle((_req, res) =>
       json(res, 200, {
         type: 'conversations.list',
         conversations: [{ type: 'conversation', id: 512, deleted_at: 1_734_537_460, metrics_retained: false, extra: 'ignored' }],
@@ -33,30 +21,30 @@ describe('IntercomClient.listDeletedConversations', () => {
     const c = client();
     const page = await c.listDeletedConversations({ page: 2, perPage: 500 });
     expect(page.conversations).toEqual([{ type: 'conversation', id: '512', deleted_at: 1_734_537_460, metrics_retained: false }]);
-    const req = server.requests.at(-1)!;
+    const req = fake.server.requests.at(-1)!;
     expect(req.headers['intercom-version']).toBe('2.16');
     expect(new URL(req.url, 'http://x').searchParams.toString()).toBe('page=2&per_page=60&order=desc');
     // Other calls keep the pinned version.
-    server.handle((_req, res) => json(res, 200, { type: 'tag.list', data: [] }));
+    fake.server.handle((_req, res) => json(res, 200, { type: 'tag.list', data: [] }));
     await c.listTags().catch(() => undefined);
-    expect(server.requests.at(-1)!.headers['intercom-version']).toBe(INTERCOM_VERSION);
+    expect(fake.server.requests.at(-1)!.headers['intercom-version']).toBe(INTERCOM_VERSION);
   });
 
   it('tolerates missing pages and null counts; an item without deleted_at breaks the contract by name', async () => {
-    server.handle((_req, res) => json(res, 200, { conversations: [], pages: null, total_count: null }));
+    fake.server.handle((_req, res) => json(res, 200, { conversations: [], pages: null, total_count: null }));
     expect((await client().listDeletedConversations()).conversations).toEqual([]);
-    server.handle((_req, res) => json(res, 200, { conversations: [{ id: '1' }] }));
+    fake.server.handle((_req, res) => json(res, 200, { conversations: [{ id: '1' }] }));
     const err = await client().listDeletedConversations().catch((e: unknown) => e);
     expect(isIntercomError(err) && err.code).toBe('contract_violation');
     expect((err as Error).message).toContain('conversations[0].deleted_at');
   });
 
   it('a workspace without the endpoint answers 400 intercom_version_invalid: a bad_request error, not retried', async () => {
-    server.handle((_req, res) => json(res, 400, errorList('intercom_version_invalid', 'Requested resource is not available in current API version.')));
-    const before = server.requests.length;
+    fake.server.handle((_req, res) => json(res, 400, errorList('intercom_version_invalid', 'Requested resource is not available in current API version.')));
+    const before = fake.server.requests.length;
     const err = await client().listDeletedConversations().catch((e: unknown) => e);
     expect(isIntercomError(err) && err.code).toBe('bad_request');
-    expect(server.requests.length - before).toBe(1);
+    expect(fake.server.requests.length - before).toBe(1);
   });
 });
 

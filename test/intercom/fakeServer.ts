@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createIntercomHttp, IntercomClient, type IntercomClientOptions, type IntercomHttp, type IntercomHttpOptions } from '../../src/intercom/client';
+import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
 
 export interface RecordedRequest {
   method: string;
@@ -55,6 +57,44 @@ export async function startFakeServer(): Promise<FakeServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The fake server and an HTTP pool for one describe block, and clients of it. */
+export interface FakeIntercom {
+  server: FakeServer;
+  http: IntercomHttp;
+  /**
+   * A client of the fake server: workspace ws1, token `tok`, a limiter that lets everything through, two quick
+   * retries; `over` replaces any of these.
+   */
+  client(over?: Partial<IntercomClientOptions>): IntercomClient;
+}
+
+/** Starts the fake server and the pool before the describe block's tests and closes both after them. */
+export function useFakeIntercom(httpOptions?: IntercomHttpOptions): FakeIntercom {
+  const f = {
+    client: (over: Partial<IntercomClientOptions> = {}) =>
+      new IntercomClient({
+        workspaceId: 'ws1',
+        token: 'tok',
+        region: 'us',
+        baseUrl: f.server.baseUrl,
+        http: f.http,
+        limiter: new InMemoryRateLimiter({ initialLimit: 1000 }),
+        maxRetries: 2,
+        backoff: { baseDelayMs: 5, maxDelayMs: 50 },
+        ...over,
+      }),
+  } as FakeIntercom;
+  beforeAll(async () => {
+    f.server = await startFakeServer();
+    f.http = createIntercomHttp(httpOptions);
+  });
+  afterAll(async () => {
+    await f.http?.close();
+    await f.server?.close();
+  });
+  return f;
 }
 
 /**

@@ -1,35 +1,23 @@
-import { createIntercomHttp, IntercomClient, type IntercomHttp } from '../../src/intercom/client';
 import { createMetrics } from '../../src/observability/metrics';
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-import { errorList, json, startFakeServer, type FakeServer } from '../intercom/fakeServer';
+import { errorList, json, useFakeIntercom } from '../intercom/fakeServer';
 
 // The client's one hook: every exchange counted under its endpoint template, 429s apart, and an
 // exchange without a response under its error code; a conversation id never becomes a label.
 describe('request metrics of the Intercom client', () => {
-  let server: FakeServer;
-  let http: IntercomHttp;
-  beforeAll(async () => {
-    server = await startFakeServer();
-    http = createIntercomHttp();
-  });
-  afterAll(async () => {
-    await http.close();
-    await server.close();
-  });
+  const fake = useFakeIntercom();
 
   it('counts by endpoint template and status, and 429s', async () => {
     const metrics = createMetrics({ processMetrics: false });
-    const client = new IntercomClient({
+    const client = fake.client({
       workspaceId: 'm-ws',
       token: 'tok-m',
-      region: 'us',
-      baseUrl: server.baseUrl,
-      http,
       limiter: new InMemoryRateLimiter(),
       metrics,
+      maxRetries: undefined, // the client's own default, as in production
       backoff: { baseDelayMs: 1, maxDelayMs: 5 },
     });
-    server.handle((req, res, n) => {
+    fake.server.handle((req, res, n) => {
       if (req.url.startsWith('/conversations/c-1')) return n === 1 ? json(res, 429, errorList('rate_limit_exceeded', 'slow down'), { 'retry-after': 0 }) : json(res, 404, errorList('not_found', 'gone'));
       json(res, 200, { type: 'admin.list', admins: [] });
     });
