@@ -1,14 +1,8 @@
 import { sleep } from './sleep';
 import type { RateLimitObservation, RateLimiter } from './limiter';
-import { DEFAULT_WINDOW_OPTIONS, initialWindow, observe, take, type WindowOptions, type WindowState } from './window';
+import { initialWindow, observe, take, windowSettings, type WindowLimiterOptions, type WindowOptions, type WindowState } from './window';
 
-export interface InMemoryRateLimiterOptions extends Partial<WindowOptions> {
-  /** Budget per window until the first X-RateLimit-Limit header. Default 40. */
-  initialLimit?: number;
-  /** Default 10 000 (Intercom's window). */
-  windowMs?: number;
-  now?: () => number;
-}
+export type InMemoryRateLimiterOptions = WindowLimiterOptions;
 
 /** The same budget semantics as PostgresRateLimiter, for one process (unit tests, single-process tools). */
 export class InMemoryRateLimiter implements RateLimiter {
@@ -19,15 +13,7 @@ export class InMemoryRateLimiter implements RateLimiter {
   private readonly now: () => number;
 
   constructor(opts: InMemoryRateLimiterOptions = {}) {
-    this.initialLimit = opts.initialLimit ?? 40;
-    this.windowMs = opts.windowMs ?? 10_000;
-    this.now = opts.now ?? Date.now;
-    this.wopts = {
-      guardMs: opts.guardMs ?? DEFAULT_WINDOW_OPTIONS.guardMs,
-      headroom: opts.headroom ?? DEFAULT_WINDOW_OPTIONS.headroom,
-      anchorSlackMs: opts.anchorSlackMs ?? DEFAULT_WINDOW_OPTIONS.anchorSlackMs,
-      maxPenaltyMs: opts.maxPenaltyMs ?? DEFAULT_WINDOW_OPTIONS.maxPenaltyMs,
-    };
+    ({ initialLimit: this.initialLimit, windowMs: this.windowMs, now: this.now, wopts: this.wopts } = windowSettings(opts));
   }
 
   private get(workspaceId: string, nowMs: number): WindowState {

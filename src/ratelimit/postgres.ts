@@ -3,18 +3,13 @@ import type { Db } from '../db/connection';
 import { retryOnConnectionLoss } from '../db/errors';
 import { sleep } from './sleep';
 import type { RateLimitObservation, RateLimiter } from './limiter';
-import { DEFAULT_WINDOW_OPTIONS, epochWindowEnd, initialWindow, observe, roll, sameWindowState, type WindowOptions, type WindowState } from './window';
+import { epochWindowEnd, initialWindow, observe, roll, sameWindowState, windowSettings, type WindowLimiterOptions, type WindowOptions, type WindowState } from './window';
 
-export interface PostgresRateLimiterOptions extends Partial<WindowOptions> {
-  /** Budget per window until the first X-RateLimit-Limit header. Default 40. */
-  initialLimit?: number;
-  /** Default 10 000 (Intercom's window). */
-  windowMs?: number;
+export interface PostgresRateLimiterOptions extends WindowLimiterOptions {
   /** Most tokens one claim takes from the shared row. Default: 5 % of the window's limit (at least 1). */
   maxBatch?: number;
   /** A claim asks for the tokens this process is expected to need over this horizon (bounded by maxBatch). Default 100 ms. */
   batchHorizonMs?: number;
-  now?: () => number;
 }
 
 export interface PostgresRateLimiterStats {
@@ -77,17 +72,9 @@ export class PostgresRateLimiter implements RateLimiter {
     private readonly db: Db,
     opts: PostgresRateLimiterOptions = {},
   ) {
-    this.initialLimit = opts.initialLimit ?? 40;
-    this.windowMs = opts.windowMs ?? 10_000;
+    ({ initialLimit: this.initialLimit, windowMs: this.windowMs, now: this.now, wopts: this.wopts } = windowSettings(opts));
     this.maxBatch = opts.maxBatch;
     this.horizonMs = opts.batchHorizonMs ?? 100;
-    this.now = opts.now ?? Date.now;
-    this.wopts = {
-      guardMs: opts.guardMs ?? DEFAULT_WINDOW_OPTIONS.guardMs,
-      headroom: opts.headroom ?? DEFAULT_WINDOW_OPTIONS.headroom,
-      anchorSlackMs: opts.anchorSlackMs ?? DEFAULT_WINDOW_OPTIONS.anchorSlackMs,
-      maxPenaltyMs: opts.maxPenaltyMs ?? DEFAULT_WINDOW_OPTIONS.maxPenaltyMs,
-    };
   }
 
   stats(): PostgresRateLimiterStats {

@@ -31,6 +31,37 @@ export interface WindowOptions {
 
 export const DEFAULT_WINDOW_OPTIONS: WindowOptions = { guardMs: 300, headroom: 0, anchorSlackMs: 1_000, maxPenaltyMs: 5 * 60_000 };
 
+/** The options both limiters (in memory and Postgres) take for their windows. */
+export interface WindowLimiterOptions extends Partial<WindowOptions> {
+  /** Budget per window until the first X-RateLimit-Limit header. Default 40. */
+  initialLimit?: number;
+  /** Default 10 000 (Intercom's window). */
+  windowMs?: number;
+  now?: () => number;
+}
+
+export interface WindowSettings {
+  initialLimit: number;
+  windowMs: number;
+  now: () => number;
+  wopts: WindowOptions;
+}
+
+/** The limiters' options with every default filled in: one place, so the two limiters cannot drift apart. */
+export function windowSettings(o: WindowLimiterOptions): WindowSettings {
+  return {
+    initialLimit: o.initialLimit ?? 40,
+    windowMs: o.windowMs ?? 10_000,
+    now: o.now ?? Date.now,
+    wopts: {
+      guardMs: o.guardMs ?? DEFAULT_WINDOW_OPTIONS.guardMs,
+      headroom: o.headroom ?? DEFAULT_WINDOW_OPTIONS.headroom,
+      anchorSlackMs: o.anchorSlackMs ?? DEFAULT_WINDOW_OPTIONS.anchorSlackMs,
+      maxPenaltyMs: o.maxPenaltyMs ?? DEFAULT_WINDOW_OPTIONS.maxPenaltyMs,
+    },
+  };
+}
+
 /** End of the epoch-aligned window containing `nowMs` (our assumption until a reset header anchors the windows). */
 export function epochWindowEnd(nowMs: number, windowMs: number): number {
   return Math.floor(nowMs / windowMs) * windowMs + windowMs;
