@@ -1,29 +1,5 @@
 import { InMemoryRateLimiter } from '../../src/ratelimit/memory';
-
-/** Hammers `acquire` from `concurrency` loops until `untilMs`; returns the grant times. */
-async function hammer(acquire: () => Promise<void>, concurrency: number, untilMs: number): Promise<number[]> {
-  const grants: number[] = [];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < untilMs) {
-        await acquire();
-        const t = Date.now();
-        if (t < untilMs) grants.push(t);
-        await new Promise((r) => setImmediate(r));
-      }
-    }),
-  );
-  return grants;
-}
-
-function perWindow(grants: number[], windowMs: number): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const g of grants) {
-    const w = Math.floor(g / windowMs);
-    m.set(w, (m.get(w) ?? 0) + 1);
-  }
-  return m;
-}
+import { hammer, perWindow } from '../helpers/hammer';
 
 describe('InMemoryRateLimiter', () => {
   it('never grants more than the budget in a window, however many ask at once', async () => {

@@ -1,26 +1,8 @@
 import { createDb, type Db } from '../../src/db/connection';
 import { PostgresRateLimiter } from '../../src/ratelimit/postgres';
+import { waitFor } from '../../testkit/wait';
 import { createTestDb, type TestDb } from '../helpers/db';
-
-async function until(cond: () => boolean, deadlineMs = 5000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function hammer(acquire: () => Promise<void>, concurrency: number, untilMs: number, grants: number[]): Promise<void> {
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < untilMs) {
-        await acquire();
-        const t = Date.now();
-        if (t < untilMs) grants.push(t);
-      }
-    }),
-  );
-}
+import { hammer, perWindow } from '../helpers/hammer';
 
 describe('PostgresRateLimiter', () => {
   let t: TestDb;
@@ -45,8 +27,7 @@ describe('PostgresRateLimiter', () => {
     const windows = 5;
     const grants: number[] = [];
     await Promise.all([hammer(() => a.acquire('ws-share'), 12, start + windows * windowMs, grants), hammer(() => b.acquire('ws-share'), 12, start + windows * windowMs, grants)]);
-    const counts = new Map<number, number>();
-    for (const g of grants) counts.set(Math.floor(g / windowMs), (counts.get(Math.floor(g / windowMs)) ?? 0) + 1);
+    const counts = perWindow(grants, windowMs);
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(limit);
     // The claims in Postgres account for every grant, and none twice: the row never shows more used than its limit.
     const row = await t.db.selectFrom('rate_limits').select(['used', 'window_limit']).where('workspace_id', '=', 'ws-share').executeTakeFirstOrThrow();
@@ -111,7 +92,7 @@ describe('PostgresRateLimiter', () => {
     const reason = new Error('cancelled');
     ac.abort(reason);
     await p;
-    await until(() => rejected !== undefined);
+    await waitFor('the abort to reject the acquire', async () => rejected !== undefined, 5000, 5);
     expect(rejected).toBe(reason);
   });
 
