@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Stack } from './stack';
+import { startStack, type Stack, type StackOptions } from './stack';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -54,4 +54,21 @@ export function workerProcesses(stack: Stack): WorkerProcesses {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * For one describe block: a stack whose workers are processes the tests start (none in process), and those
+ * processes. Every process left is SIGKILLed and the stack stopped after the block; the fields are set by its beforeAll.
+ */
+export function useWorkerStack(o: Omit<StackOptions, 'startWorker'>): { stack: Stack; workers: WorkerProcesses } {
+  const s = {} as { stack: Stack; workers: WorkerProcesses };
+  beforeAll(async () => {
+    s.stack = await startStack({ ...o, startWorker: false });
+    s.workers = workerProcesses(s.stack);
+  });
+  afterAll(async () => {
+    s.workers?.killAll();
+    await s.stack?.stop();
+  });
+  return s;
 }

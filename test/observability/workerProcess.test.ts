@@ -1,23 +1,15 @@
-import { createServer } from 'node:net';
 import { request } from 'undici';
 import { workspaceStatus } from '../../src/cli/commands';
+import { freePort } from '../../testkit/net';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
-import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/stack';
+import { useWorkerStack } from '../helpers/workerProcess';
 
 // One real worker process (`src/worker/main.ts`, LOG_LEVEL=debug, METRICS_PORT=0) runs a full sync:
 // its /metrics shows every metric with plausible values, and its log holds neither the token nor
 // any PII marker the simulator planted in names, emails and message bodies.
 const WS = 'obs-ws';
 const TOKEN = `tok-${WS}`;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const a = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  return typeof a === 'object' && a ? a.port : 0;
-}
 
 /** `name{labels} value` lines of a Prometheus text page, as [name, labels, value]. */
 function samples(page: string): { name: string; labels: Record<string, string>; value: number }[] {
@@ -33,29 +25,18 @@ function samples(page: string): { name: string; labels: Record<string, string>; 
 }
 
 describe('a worker process: /metrics after a sync, and a log without secrets', () => {
-  let stack: Stack;
-  let workers: WorkerProcesses;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      startWorker: false,
-      simulator: { seed: 23, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Obs Co', region: 'us', conversations: 300 }] },
-      workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000 }, backfill: { targetPerWindow: 150, parallelism: 2 } },
-    });
-    workers = workerProcesses(stack);
-  });
-  afterAll(async () => {
-    workers?.killAll();
-    await stack?.stop();
+  const ctx = useWorkerStack({
+    simulator: { seed: 23, ratePerMinute: 10_000, workspaces: [{ id: WS, name: 'Obs Co', region: 'us', conversations: 300 }] },
+    workflow: { cadence: { defaultMs: 2_000, agentStatesMs: 1_000 }, backfill: { targetPerWindow: 150, parallelism: 2 } },
   });
 
   it('exposes each metric with values that match the sync, and logs JSON lines free of the token and PII', async () => {
     const sdkMetrics = `127.0.0.1:${await freePort()}`;
-    workers.start({ METRICS_PORT: '0', LOG_FORMAT: 'json', TEMPORAL_METRICS_BIND: sdkMetrics });
-    const url = await waitFor('the metrics URL in the log', async () => /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(workers.output())?.[1], 60_000);
-    await waitFor('the worker to poll', async () => workers.output().includes('worker polling'), 60_000);
-    await stack.connect(TOKEN);
-    await waitFor('the backfill to finish', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
+    ctx.workers.start({ METRICS_PORT: '0', LOG_FORMAT: 'json', TEMPORAL_METRICS_BIND: sdkMetrics });
+    const url = await waitFor('the metrics URL in the log', async () => /"url":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(ctx.workers.output())?.[1], 60_000);
+    await waitFor('the worker to poll', async () => ctx.workers.output().includes('worker polling'), 60_000);
+    await ctx.stack.connect(TOKEN);
+    await waitFor('the backfill to finish', async () => (await workspaceStatus(ctx.stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
     const scrape = async () => samples(await (await request(url)).body.text());
     // The loops have run at least once since: lags are reported.
     const page = await waitFor('a default run and an agent poll', async () => {
@@ -67,8 +48,8 @@ describe('a worker process: /metrics after a sync, and a log without secrets', (
       page.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((sum, x) => sum + x.value, 0);
     const names = new Set(page.map((x) => x.name));
 
-    const stored = (await storedTickets(stack.t.db, WS)).length;
-    expect(await storedTickets(stack.t.db, WS)).toEqual(await expectedInBackfill(stack, WS));
+    const stored = (await storedTickets(ctx.stack.t.db, WS)).length;
+    expect(await storedTickets(ctx.stack.t.db, WS)).toEqual(await expectedInBackfill(ctx.stack, WS));
     expect(stored).toBeGreaterThan(0);
 
     expect(one('intercom_sync_intercom_requests_total', { endpoint: 'POST /conversations/search', status: '200' })).toBeGreaterThan(0);
@@ -99,12 +80,12 @@ describe('a worker process: /metrics after a sync, and a log without secrets', (
     expect(await (await request(`http://${sdkMetrics}/metrics`)).body.text()).toMatch(/^temporal_activity_execution_latency\w*\{/m);
 
     // The log: JSON lines; activity lines carry workspace, workflow and activity type; no token, no PII.
-    const lines = workers.output().split('\n').filter((l) => l.trim() !== '');
+    const lines = ctx.workers.output().split('\n').filter((l) => l.trim() !== '');
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(entries.some((e) => e.workspaceId === WS && typeof e.workflowId === 'string' && e.activityType === 'syncConversationWindow')).toBe(true);
-    const markers = stack.sim.workspace(WS).piiMarkers();
+    const markers = ctx.stack.sim.workspace(WS).piiMarkers();
     expect(markers.length).toBeGreaterThan(0);
-    const log = workers.output();
+    const log = ctx.workers.output();
     expect(log).not.toContain(TOKEN);
     for (const m of markers) expect(log).not.toContain(m);
     expect(log).not.toContain('PII-MARKER');

@@ -1,6 +1,6 @@
 import { workspaceWorkflowId } from '../../workflows/ids';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
-import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/stack';
+import { useWorkerStack } from '../helpers/workerProcess';
 
 // The agent-state poller heartbeats rarely (issue 13): a killed worker's poller is not found by a
 // heartbeat timeout but by the default loop, which sees its last poll stale in Postgres and starts
@@ -9,35 +9,24 @@ import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess'
 const WS = 'poller-takeover-ws';
 
 describe('a killed worker’s agent-state poller resumes on another worker', () => {
-  let stack: Stack;
-  let workers: WorkerProcesses;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      startWorker: false,
-      simulator: { seed: 13, latencyMs: 2, workspaces: [{ id: WS, name: 'Takeover Co', region: 'us', conversations: 30 }] },
-      workflow: { cadence: { defaultMs: 3_000, agentStatesMs: 1_000, agentPollerRunMs: 30 * 60_000 } },
-    });
-    workers = workerProcesses(stack);
-  });
-  afterAll(async () => {
-    workers?.killAll();
-    await stack?.stop();
+  const ctx = useWorkerStack({
+    simulator: { seed: 13, latencyMs: 2, workspaces: [{ id: WS, name: 'Takeover Co', region: 'us', conversations: 30 }] },
+    workflow: { cadence: { defaultMs: 3_000, agentStatesMs: 1_000, agentPollerRunMs: 30 * 60_000 } },
   });
 
   const pendingPollers = async () => {
-    const d = await stack.env.client.workflow.getHandle(workspaceWorkflowId(WS)).describe();
+    const d = await ctx.stack.env.client.workflow.getHandle(workspaceWorkflowId(WS)).describe();
     return (d.raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'pollAgentStates' && a.lastWorkerIdentity);
   };
   const pendingPoller = async () => (await pendingPollers())[0];
   const agentState = async (adminId: string) =>
-    (await stack.t.db.selectFrom('agent_states').select('state').where('workspace_id', '=', WS).where('admin_id', '=', adminId).executeTakeFirst())?.state;
+    (await ctx.stack.t.db.selectFrom('agent_states').select('state').where('workspace_id', '=', WS).where('admin_id', '=', adminId).executeTakeFirst())?.state;
 
   it('the poller moves to the surviving worker and agent states keep arriving', async () => {
-    const a = workers.start();
-    const b = workers.start();
-    await waitFor('both workers to poll', async () => (workers.output().match(/worker polling/g) ?? []).length === 2, 60_000);
-    await stack.connect(`tok-${WS}`);
+    const a = ctx.workers.start();
+    const b = ctx.workers.start();
+    await waitFor('both workers to poll', async () => (ctx.workers.output().match(/worker polling/g) ?? []).length === 2, 60_000);
+    await ctx.stack.connect(`tok-${WS}`);
     const first = await waitFor('a running poller', pendingPoller, 60_000);
     const victimPid = Number(first.lastWorkerIdentity?.split('@')[0]);
     const victim = [a, b].find((c) => c.pid === victimPid);
@@ -45,25 +34,25 @@ describe('a killed worker’s agent-state poller resumes on another worker', () 
     expect(victim).toBeDefined();
     expect(survivor).toBeDefined();
     // The lease names the running attempt.
-    const lease = await waitFor('the lease', () => stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirst(), 30_000);
+    const lease = await waitFor('the lease', () => ctx.stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirst(), 30_000);
     expect(lease.expires_at.getTime()).toBeGreaterThan(Date.now());
 
     victim?.kill('SIGKILL');
     const killedAt = Date.now();
     // An away flip after the kill reaches Postgres only through a poller on the surviving worker.
-    const sim = stack.sim.workspace(WS);
+    const sim = ctx.stack.sim.workspace(WS);
     const admin = sim.admins()[0];
     if (!admin) throw new Error('the simulated workspace has no admin');
     sim.setAway(admin.id, !admin.away_mode_enabled);
     const expected = admin.away_mode_enabled ? 'available' : 'away';
     // Up to a default activity's heartbeat timeout (1 min) more when it was dispatched to the killed worker too.
     await waitFor('the flip seen after the kill', async () => (await agentState(admin.id)) === expected, 200_000, 200);
-    const polled = await stack.t.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', WS).executeTakeFirstOrThrow();
+    const polled = await ctx.stack.t.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', WS).executeTakeFirstOrThrow();
     expect(polled.agents_polled_at?.getTime()).toBeGreaterThan(killedAt);
     // (The dead run stays pending, cancel requested, until its long heartbeat timeout: it polls nothing.)
     const now = await waitFor('the poller on the survivor', async () => (await pendingPollers()).find((p) => Number(p.lastWorkerIdentity?.split('@')[0]) === survivor?.pid), 60_000);
     expect(now.activityId).not.toBe(first.activityId);
-    const newLease = await stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirstOrThrow();
+    const newLease = await ctx.stack.t.db.selectFrom('agent_poll_leases').selectAll().where('workspace_id', '=', WS).executeTakeFirstOrThrow();
     expect(newLease.owner).not.toBe(lease.owner);
   }, 300_000);
 });

@@ -1,44 +1,33 @@
 import { workspaceStatus } from '../../src/cli/commands';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
-import { startStack, waitFor, type Stack } from '../helpers/stack';
-import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
+import { waitFor } from '../helpers/stack';
+import { useWorkerStack } from '../helpers/workerProcess';
 
 const WS = 'drain-ws';
 
 describe('a worker sent SIGTERM mid-backfill', () => {
-  let stack: Stack;
-  let workers: WorkerProcesses;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      startWorker: false,
-      simulator: { seed: 5, ratePerMinute: 6000, latencyMs: 5, workspaces: [{ id: WS, name: 'Drain Co', region: 'us', conversations: 2500 }] },
-      // A long heartbeat timeout: a crash would leave the window to time out; a drain must not need it.
-      workflow: { backfill: { heartbeatTimeoutMs: 60_000 } },
-    });
-    workers = workerProcesses(stack);
-  });
-  afterAll(async () => {
-    workers?.killAll();
-    await stack?.stop();
+  const ctx = useWorkerStack({
+    simulator: { seed: 5, ratePerMinute: 6000, latencyMs: 5, workspaces: [{ id: WS, name: 'Drain Co', region: 'us', conversations: 2500 }] },
+    // A long heartbeat timeout: a crash would leave the window to time out; a drain must not need it.
+    workflow: { backfill: { heartbeatTimeoutMs: 60_000 } },
   });
 
   it('drains and exits 0; a second worker finishes with exactly the expected rows, re-fetching at most one page', async () => {
-    const first = workers.start({ WORKER_SHUTDOWN_GRACE_MS: '15000' });
-    await stack.connect(`tok-${WS}`);
-    const count = async () => Number((await stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow()).n);
+    const first = ctx.workers.start({ WORKER_SHUTDOWN_GRACE_MS: '15000' });
+    await ctx.stack.connect(`tok-${WS}`);
+    const count = async () => Number((await ctx.stack.t.db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', WS).executeTakeFirstOrThrow()).n);
     await waitFor('the backfill to be well under way', async () => (await count()) >= 600, 60_000, 50);
     const exited = new Promise<number | null>((r) => first.once('close', (code) => r(code)));
     first.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(workers.output()).toContain('SIGTERM: draining');
+    expect(ctx.workers.output()).toContain('SIGTERM: draining');
     const storedAtStop = await count();
-    expect(storedAtStop).toBeLessThan(stack.sim.workspace(WS).expected().length);
+    expect(storedAtStop).toBeLessThan(ctx.stack.sim.workspace(WS).expected().length);
 
-    workers.start();
-    await waitFor('the backfill to finish', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
-    expect(await storedTickets(stack.t.db, WS)).toEqual(await expectedInBackfill(stack, WS));
-    const refetched = Object.values(stack.sim.stats().conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
+    ctx.workers.start();
+    await waitFor('the backfill to finish', async () => (await workspaceStatus(ctx.stack.env.client, WS))?.jobs.backfill.done === true, 120_000);
+    expect(await storedTickets(ctx.stack.t.db, WS)).toEqual(await expectedInBackfill(ctx.stack, WS));
+    const refetched = Object.values(ctx.stack.sim.stats().conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
     expect(refetched).toBeLessThanOrEqual(150);
   });
 });
