@@ -1,25 +1,14 @@
-import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { findTemporalCli } from '../../src/temporal/cliBinary';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { freePort } from '../../testkit/net';
 import { log, spawnWorker, TMP_DIR, type WorkerEnv, type WorkerProcess } from './stack';
 
 /** The application_name of the bench's own connections: database terminations spare them. */
 export const BENCH_APP_NAME = 'chaos-bench';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The `temporal` dev server on a SQLite file (as `npm start` runs it), so it can be stopped and started again on

@@ -1,19 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { request } from 'undici';
+import { freePort } from '../../testkit/net';
+import { runProcess } from '../helpers/runProcess';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 import { tcpProxy, type TcpProxy } from './tcpProxy';
 
 const root = resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return typeof a === 'object' && a ? a.port : 0;
-}
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const res = await request(url);
@@ -102,17 +96,9 @@ describe('npm run server', () => {
 
   it('takes a connect link made by `npm run cli -- connect-link`, once', async () => {
     // Asynchronously: the CLI reaches Postgres through this process's relay.
-    const proc = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/index.ts'), 'connect-link', '--ttl', '10m', '--note', 'Proc Co'], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const cli = { stdout: '', stderr: '', status: null as number | null };
-    proc.stdout.on('data', (d: Buffer) => (cli.stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (cli.stderr += d.toString()));
-    cli.status = await new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    expect(`${cli.status} ${cli.stderr}`).toBe('0 ');
-    const url = /^(http\S+)$/m.exec(cli.stdout)?.[1] ?? '';
+    const cli = await runProcess('src/cli/index.ts', ['connect-link', '--ttl', '10m', '--note', 'Proc Co'], env);
+    expect(`${cli.code} ${cli.err}`).toBe('0 ');
+    const url = /^(http\S+)$/m.exec(cli.out)?.[1] ?? '';
     expect(url.startsWith(`${base}/oauth/start?link=`)).toBe(true);
     const token = new URL(url).searchParams.get('link') ?? '';
     const stored = await stack.t.db.selectFrom('connect_links').selectAll().executeTakeFirstOrThrow();

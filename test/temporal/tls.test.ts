@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { resolve } from 'node:path';
 import { workspaceStatus } from '../../src/cli/commands';
 import { loadConfig } from '../../src/config';
 import { configuredTarget, connectClient, connectWorkerConnection, TemporalConnectError } from '../../src/temporal/connection';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { runProcess } from '../helpers/runProcess';
 import { stackEnv, workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
 import { createTestPki, SERVER_NAME, type TestPki } from './certs';
 import { startRecordingProxy, startTlsFront, type Front, type RecordingProxy } from './fronts';
 
-const root = resolve(__dirname, '..', '..');
 const API_KEY = 'tmprl-test-key-7f3c9a1e5b2d4c6e8a0f';
 const WS = { tls: 'tls-ws', mtls: 'mtls-ws', key: 'apikey-ws' };
 
@@ -61,22 +60,8 @@ describe('Temporal over TLS, mTLS and with an API key', () => {
   const tlsEnv = (address: string) => ({ TEMPORAL_ADDRESS: address, TEMPORAL_TLS_CA: pki.ca.certPath, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME, TEMPORAL_CONNECT_TIMEOUT_MS: '3000' });
   const clientCert = () => ({ TEMPORAL_TLS_CERT: pki.client.certPath, TEMPORAL_TLS_KEY: pki.client.keyPath });
 
-  function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/index.ts'), ...args], {
-        cwd: root,
-        env: { ...process.env, ...stackEnv(stack), ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, out, err }));
-      child.stdin.end(stdin);
-    });
-  }
+  const cli = (args: string[], env: Record<string, string>, stdin = '') => runProcess('src/cli/index.ts', args, { ...stackEnv(stack), ...env }, { stdin });
+
 
   function exited(child: ChildProcess): Promise<number | null> {
     if (child.exitCode !== null) return Promise.resolve(child.exitCode);

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { workspaceStatus } from '../../src/cli/commands';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
+import { runProcess } from '../helpers/runProcess';
 import { stackEnv } from '../helpers/workerProcess';
 
 const WS = 'cli-ws';
-const root = resolve(__dirname, '..', '..');
 
 describe('the CLI as a process', () => {
   let stack: Stack;
@@ -14,22 +12,8 @@ describe('the CLI as a process', () => {
   });
   afterAll(async () => stack?.stop());
 
-  function cli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/index.ts'), ...args], {
-        cwd: root,
-        env: { ...process.env, ...stackEnv(stack), ...opts.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, out, err }));
-      child.stdin.end(opts.stdin ?? '');
-    });
-  }
+  const cli = (args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) =>
+    runProcess('src/cli/index.ts', args, { ...stackEnv(stack), ...opts.env }, { stdin: opts.stdin });
 
   it('connects with a token on standard input, never from argv, then shows, pauses and resumes the workspace', async () => {
     const refused = await cli(['connect', '--token', `tok-${WS}`]);
