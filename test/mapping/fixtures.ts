@@ -1,4 +1,6 @@
+import type { TicketRow } from '../../src/db/schema';
 import type { Conversation, ConversationPart } from '../../src/intercom/schemas';
+import { MAPPING_VERSION } from '../../src/mapping/ticket';
 
 type PartInput = Partial<Omit<ConversationPart, 'author'>> & Pick<ConversationPart, 'part_type' | 'created_at'> & { author?: Partial<ConversationPart['author']> };
 
@@ -25,5 +27,33 @@ export function conversation(parts: ConversationPart[], over: Partial<Conversati
     statistics: null,
     conversation_parts: { conversation_parts: parts, total_count: parts.length },
     ...over,
+  };
+}
+
+/**
+ * The ticket row, written out by hand, of a closed conversation made of a customer message at 1 010, a reply by
+ * admin 7 at 1 100 and a close at 1 200 (the mapping test and the repository test both build this one).
+ */
+export function closedTicketRow(o: Pick<TicketRow, 'workspace_id' | 'conversation_id' | 'subject' | 'synced_at'>): TicketRow {
+  return {
+    workspace_id: o.workspace_id,
+    conversation_id: o.conversation_id,
+    created_at: new Date(1_000_000),
+    updated_at: new Date(5_000_000),
+    subject: o.subject,
+    status: 'closed',
+    channel: 'chat',
+    first_responded_at: new Date(1_100_000),
+    first_response_duration: 100,
+    parts_truncated: false,
+    synced_at: o.synced_at,
+    assignee_admin_id: null,
+    team_id: null,
+    first_responder_admin_id: '7',
+    source_type: null,
+    source_delivered_as: null,
+    priority: null,
+    tag_ids: [],
+    mapping_version: MAPPING_VERSION,
   };
 }

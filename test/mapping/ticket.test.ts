@@ -1,6 +1,6 @@
 import { isIgnored } from '../../src/mapping/ignore';
-import { MAPPING_VERSION, toTicketRow } from '../../src/mapping/ticket';
-import { adminComment, contact, conversation, part } from './fixtures';
+import { toTicketRow } from '../../src/mapping/ticket';
+import { adminComment, closedTicketRow, contact, conversation, part } from './fixtures';
 
 describe('ignored conversations', () => {
   it('are those whose first_contact_reply is null or missing', () => {
@@ -18,27 +18,7 @@ describe('ticket row', () => {
     const c = conversation([contact(1_010), adminComment(1_100), close], { state: 'closed' });
     const syncedAt = new Date(42);
     const { ticket, events } = toTicketRow('ws', c, syncedAt);
-    expect(ticket).toEqual({
-      workspace_id: 'ws',
-      conversation_id: '100',
-      created_at: new Date(1_000_000),
-      updated_at: new Date(5_000_000),
-      subject: 'Hello',
-      status: 'closed',
-      channel: 'chat',
-      first_responded_at: new Date(1_100_000),
-      first_response_duration: 100,
-      parts_truncated: false,
-      synced_at: syncedAt,
-      assignee_admin_id: null,
-      team_id: null,
-      first_responder_admin_id: '7',
-      source_type: null,
-      source_delivered_as: null,
-      priority: null,
-      tag_ids: [],
-      mapping_version: MAPPING_VERSION,
-    });
+    expect(ticket).toEqual(closedTicketRow({ workspace_id: 'ws', conversation_id: '100', subject: 'Hello', synced_at: syncedAt }));
     expect(events).toEqual([{ workspace_id: 'ws', conversation_id: '100', part_id: close.id, status: 'closed', occurred_at: new Date(1_200_000) }]);
   });
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Conversation } from '../../src/intercom/schemas';
-import { MAPPING_VERSION, toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
+import { toTicketRow, type TicketWithEvents } from '../../src/mapping/ticket';
 import { countTickets, knownUpdatedAt, markTicketsDeleted, staleMapping, upsertTickets } from '../../src/repositories/tickets';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { adminComment, contact, conversation, part } from '../mapping/fixtures';
+import { adminComment, closedTicketRow, contact, conversation, part } from '../mapping/fixtures';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -29,28 +29,7 @@ describe('upsertTickets', () => {
     await upsertTickets(t.db, page('w1', ['1', '2'], new Date('2026-01-01T00:00:00Z')));
     const s = await snapshot('w1');
     expect(s.tickets).toHaveLength(2);
-    expect(s.tickets[0]).toEqual({
-      workspace_id: 'w1',
-      conversation_id: '1',
-      created_at: new Date(1_000_000),
-      updated_at: new Date(5_000_000),
-      subject: 'Subject 1',
-      status: 'closed',
-      channel: 'chat',
-      first_responded_at: new Date(1_100_000),
-      first_response_duration: 100,
-      parts_truncated: false,
-      synced_at: new Date('2026-01-01T00:00:00Z'),
-      assignee_admin_id: null,
-      team_id: null,
-      first_responder_admin_id: '7',
-      source_type: null,
-      source_delivered_as: null,
-      priority: null,
-      tag_ids: [],
-      deleted_at: null,
-      mapping_version: MAPPING_VERSION,
-    });
+    expect(s.tickets[0]).toEqual({ ...closedTicketRow({ workspace_id: 'w1', conversation_id: '1', subject: 'Subject 1', synced_at: new Date('2026-01-01T00:00:00Z') }), deleted_at: null });
     expect(s.events).toEqual([
       { workspace_id: 'w1', conversation_id: '1', part_id: '1-close', status: 'closed', occurred_at: new Date(1_200_000) },
       { workspace_id: 'w1', conversation_id: '2', part_id: '2-close', status: 'closed', occurred_at: new Date(1_200_000) },
