@@ -3,6 +3,7 @@ import { SUBJECT_MAX_CHARS } from '../../src/mapping/clean';
 import type { ExpectedTicket } from '../../testkit/simulator';
 import { useSimulatorActivities } from '../helpers/activities';
 import { normalizeExpected, storedTickets } from '../helpers/expectRows';
+import { poisonThree } from '../helpers/poison';
 
 const WS = 'poison-ws';
 
@@ -14,12 +15,7 @@ describe('a poisoned conversation (NUL or oversized subject, impossible timestam
     const ws = ctx.sim.workspace(WS);
     const expected = normalizeExpected(ws.expected());
     const candidates = expected.filter((e) => e.subject !== null && e.subject.length < 200 && !e.partsTruncated);
-    const nul = candidates[3]!;
-    const big = candidates[Math.floor(candidates.length / 2)]!;
-    const late = candidates[candidates.length - 4]!;
-    ws.setPoison(nul.conversationId, 'nul_subject');
-    ws.setPoison(big.conversationId, 'oversized_subject');
-    ws.setPoison(late.conversationId, 'bad_timestamp');
+    const { nul, big, late } = poisonThree(ws, candidates, { first: 3, fromEnd: 4 });
     expect(ws.poisoned()).toEqual(new Map([[nul.conversationId, 'nul_subject'], [big.conversationId, 'oversized_subject'], [late.conversationId, 'bad_timestamp']]));
 
     const r: SyncWindowResult = await ctx.env().run(ctx.acts.syncConversationWindow, ctx.everything());

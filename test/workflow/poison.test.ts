@@ -3,6 +3,7 @@ import { SUBJECT_MAX_CHARS } from '../../src/mapping/clean';
 import type { ExpectedTicket } from '../../testkit/simulator';
 import type { WorkspaceStatusView } from '../../workflows/types';
 import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
+import { poisonThree } from '../helpers/poison';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 
 const WS = 'poison-wf';
@@ -30,12 +31,7 @@ describe('poisoned conversations in a real backfill and default loop', () => {
       .expected()
       .filter((e) => e.createdAt > nowSec - 4 * 365 * 86400 && e.createdAt < nowSec - 86400 && e.subject !== null && e.subject.length < 200)
       .sort((a, b) => a.createdAt - b.createdAt);
-    const nul = candidates[5]!;
-    const big = candidates[Math.floor(candidates.length / 2)]!;
-    const late = candidates[candidates.length - 5]!;
-    ws.setPoison(nul.conversationId, 'nul_subject');
-    ws.setPoison(big.conversationId, 'oversized_subject');
-    ws.setPoison(late.conversationId, 'bad_timestamp');
+    const { nul, big, late } = poisonThree(ws, candidates, { first: 5, fromEnd: 5 });
 
     await stack.connect(`tok-${WS}`);
     const done = await waitFor('the backfill to finish', async () => {
