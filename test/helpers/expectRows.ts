@@ -52,3 +52,8 @@ export async function expectedInBackfill(stack: { t: { db: Db }; sim: { workspac
   const fromSec = connectedSec - Math.round(years * 365.25 * 86400);
   return normalizeExpected(stack.sim.workspace(workspaceId).expected().filter((e) => e.createdAt >= fromSec && e.createdAt < connectedSec));
 }
+
+/** Detail fetches beyond the first of each conversation (the simulator's conversationFetches): what was fetched again. */
+export function refetched(conversationFetches: Record<string, number>): number {
+  return Object.values(conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
+}

@@ -3,7 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { workspaceStatus } from '../../src/cli/commands';
-import { expectedInBackfill, storedTickets } from '../helpers/expectRows';
+import { expectedInBackfill, refetched, storedTickets } from '../helpers/expectRows';
 import { startStack, waitFor, type Stack } from '../helpers/stack';
 import { workerProcesses, type WorkerProcesses } from '../helpers/workerProcess';
 
@@ -192,7 +192,7 @@ describe('the database drops every connection, again and again', () => {
       .execute();
     expect(dupes).toEqual([]);
     const stats = stack.sim.stats();
-    const refetchedDetails = Object.values(stats.conversationFetches).reduce((n, c) => n + Math.max(0, c - 1), 0);
+    const refetchedDetails = refetched(stats.conversationFetches);
     // Each round can cost the page in progress of a window, never more.
     expect(stats.searchPagesRepeated).toBeLessThanOrEqual(backfillRounds);
     console.log(
