@@ -20,6 +20,11 @@ export interface GoalResult extends Goal {
   reason?: string;
 }
 
+/** One goal per key for a count that must stay at zero (rows lost, requests after a pause…). */
+export function zeroGoals(...keys: string[]): Goal[] {
+  return keys.map((key) => ({ key, op: '<=', target: 0 }));
+}
+
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function judge(summary: Record<string, unknown>, g: Goal): GoalResult {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from './stack';
 import type { Figure, Goal, GoalResult } from './goals';
 
-export { evaluate, goalsMet, type Figure, type Goal, type GoalResult } from './goals';
+export { evaluate, goalsMet, zeroGoals, type Figure, type Goal, type GoalResult } from './goals';
 
 export interface ScenarioOutput {
   /** The scenario's figures: written to the JSON file and printed as the last line. */

@@ -40,7 +40,12 @@ export function search(sim: Simulator, query: unknown, pagination?: unknown, tok
 /** Fixed clock in the middle of a 10-second window, so no test straddles a window boundary by accident. */
 export const FIXED_NOW = Date.UTC(2026, 0, 15, 12, 0, 3, 500);
 
-/** The sync's mapping of part types to statuses (the seed document's table), written out independently of the simulator. */
+/**
+ * The sync's mapping of part types to statuses (the seed document's table), written out again on purpose: data.test.ts
+ * checks the simulator's oracle against this independent reading of the parts. Importing the product's table
+ * (src/mapping/statusEvents.ts) would make the simulator's oracle agree with whatever the code under test says, and a
+ * wrong entry there would then pass both the oracle check and the sync tests that compare against the oracle.
+ */
 export const STATUS_BY_PART_TYPE: Record<string, 'open' | 'closed' | 'snoozed'> = {
   snoozed: 'snoozed',
   close: 'closed',

@@ -15,7 +15,7 @@ import { DEFAULT_LOOKBACK_SEC } from '../../../activities/conversations';
 import { agentMismatches, choosePoison, compareRows } from '../chaosOutcome';
 import { RestartableTemporal, SupervisedWorker, terminateBackends, withAppName } from '../chaosStack';
 import { startFaultProxy, type FaultProxy, type FaultRates } from '../faultProxy';
-import type { Goal, ScenarioOutput } from '../report';
+import { zeroGoals, type Goal, type ScenarioOutput } from '../report';
 import { round } from '../report';
 import { renderSvg } from '../svg';
 import { freshDatabase, log, REALISTIC_LATENCY, sleep, waitUntil, workflowBundle } from '../stack';
@@ -268,21 +268,13 @@ export async function chaosScenario(o: { quick: boolean }): Promise<ScenarioOutp
       seconds_storm: round((stormEnd - t0) / 1000, 1),
     };
     const goals: Goal[] = [
-      { key: 'rows_lost', op: '<=', target: 0 },
-      { key: 'rows_duplicated', op: '<=', target: 0 },
-      { key: 'rows_mismatched', op: '<=', target: 0 },
-      { key: 'status_events_missing', op: '<=', target: 0 },
-      { key: 'poisoned_rows_wrong', op: '<=', target: 0 },
-      { key: 'quarantined_missing', op: '<=', target: 0 },
-      { key: 'quarantined_unexpected', op: '<=', target: 0 },
+      ...zeroGoals('rows_lost', 'rows_duplicated', 'rows_mismatched', 'status_events_missing', 'poisoned_rows_wrong', 'quarantined_missing', 'quarantined_unexpected'),
       { key: 'refetched_conversations', op: '<=', target: REFETCH_PER_DISRUPTION * disruptions },
-      { key: 'agents_mismatched', op: '<=', target: 0 },
-      { key: 'worker_crashes', op: '<=', target: 0 },
+      ...zeroGoals('agents_mismatched', 'worker_crashes'),
       { key: 'pause_effect_ms', op: '<=', target: 1000 },
-      { key: 'pause_requests_after_return', op: '<=', target: 0 },
+      ...zeroGoals('pause_requests_after_return'),
       { key: 'disconnect_effect_ms', op: '<=', target: 1000 },
-      { key: 'disconnect_requests_after_return', op: '<=', target: 0 },
-      { key: 'disconnect_token_rows_1s_after', op: '<=', target: 0 },
+      ...zeroGoals('disconnect_requests_after_return', 'disconnect_token_rows_1s_after'),
     ];
     const sec = (x: number) => (x - t0) / 1000;
     const perSecond = new Map<number, number>();
