@@ -42,9 +42,9 @@ export const FIXED_NOW = Date.UTC(2026, 0, 15, 12, 0, 3, 500);
 
 /**
  * The sync's mapping of part types to statuses (the seed document's table), written out again on purpose: data.test.ts
- * checks the simulator's oracle against this independent reading of the parts. Importing the product's table
- * (src/mapping/statusEvents.ts) would make the simulator's oracle agree with whatever the code under test says, and a
- * wrong entry there would then pass both the oracle check and the sync tests that compare against the oracle.
+ * checks the simulator, the oracle of every sync test, against the specification, not against the code under test.
+ * Read from src/mapping/statusEvents.ts, a wrong entry there would fail as a simulator bug, and bringing the
+ * simulator in line would make the oracle agree with the bug.
  */
 export const STATUS_BY_PART_TYPE: Record<string, 'open' | 'closed' | 'snoozed'> = {
   snoozed: 'snoozed',
