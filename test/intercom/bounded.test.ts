@@ -1,7 +1,8 @@
 import { caught } from '../../testkit/caught';
 import { createIntercomHttp, exchangeOAuthCode, RESPONSE_CAPS, type IntercomClientOptions } from '../../src/intercom/client';
 import { Slots } from '../../src/intercom/slots';
-import { hugeBody, json, trickle, useFakeIntercom } from './fakeServer';
+import { jsonReply, trickle } from '../../testkit/simulator/http';
+import { hugeBody, json, useFakeIntercom } from './fakeServer';
 
 const TOKEN = 'tok-bounded-7f3a9c2e1d';
 const MB = 1024 * 1024;
@@ -55,7 +56,7 @@ describe('bounded responses', () => {
   });
 
   it('a body trickling one byte a second fails at the deadline with a 3-s timeout, as a transient deadline_exceeded', async () => {
-    fake.server.handle((_req, res) => trickle(res, JSON.stringify(conversation('c3')), 1000));
+    fake.server.handle((_req, res) => trickle(res, jsonReply(conversation('c3')), 1000));
     const err = await caught(client({ timeoutMs: 3000, maxRetries: 0 }).getConversation('c3'));
     expect(err.code).toBe('deadline_exceeded');
     expect(err.retryable).toBe(true);
@@ -63,7 +64,7 @@ describe('bounded responses', () => {
   }, 30_000);
 
   it('an explicit deadline also bounds the OAuth token exchange', async () => {
-    fake.server.handle((_req, res) => trickle(res, JSON.stringify({ token_type: 'Bearer', access_token: 'a'.repeat(200) }), 1000));
+    fake.server.handle((_req, res) => trickle(res, jsonReply({ token_type: 'Bearer', access_token: 'a'.repeat(200) }), 1000));
     const err = await caught(exchangeOAuthCode({ http: fake.http, baseUrl: fake.server.baseUrl, clientId: 'id', clientSecret: 'secret-xyz', code: 'code-abc', timeoutMs: 1500 }));
     expect(err.code).toBe('deadline_exceeded');
   }, 30_000);

@@ -126,18 +126,3 @@ export function hugeBody(res: ServerResponse, bytes: number, opts: { declareLeng
     pump();
   });
 }
-
-/** Knob: a 200 answer whose headers come at once and whose body then trickles in, one byte every `everyMs`. */
-export function trickle(res: ServerResponse, text: string, everyMs = 1000): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  let i = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed || i >= text.length) {
-      clearInterval(timer);
-      if (!res.destroyed) res.end();
-      return;
-    }
-    res.write(text[i++]);
-  }, everyMs);
-  res.on('close', () => clearInterval(timer));
-}

@@ -45,3 +45,22 @@ export function send(res: ServerResponse, reply: Reply): void {
   });
   res.end(reply.body);
 }
+
+/**
+ * Headers at once, then the body one byte every `everyMs` until done or the client leaves: the simulator's slow
+ * detail, and the client tests' slow answers.
+ */
+export function trickle(res: ServerResponse, reply: Reply, everyMs: number): void {
+  const body = Buffer.from(reply.body, 'utf8');
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), ...reply.headers });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body.subarray(i, ++i));
+  }, everyMs);
+  res.once('close', () => clearInterval(timer));
+}

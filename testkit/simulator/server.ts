@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults';
 import type { Reply } from './http';
-import { BodyTooLarge, errorReply, jsonReply, readBody, send } from './http';
+import { BodyTooLarge, errorReply, jsonReply, readBody, send, trickle } from './http';
 import type { OAuthServer } from './oauth';
 import type { RateDecision, RateLimiter } from './rateLimit';
 import type { Rng } from './random';
@@ -203,22 +203,6 @@ export class SimServer {
       }
     }
   }
-}
-
-/** Headers at once, then the body one byte every `everyMs` until done or the client leaves. */
-function trickle(res: ServerResponse, reply: Reply, everyMs: number): void {
-  const body = Buffer.from(reply.body, 'utf8');
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), ...reply.headers });
-  let i = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed || i >= body.length) {
-      clearInterval(timer);
-      if (!res.destroyed) res.end();
-      return;
-    }
-    res.write(body.subarray(i, ++i));
-  }, everyMs);
-  res.once('close', () => clearInterval(timer));
 }
 
 function search(ws: WorkspaceState, body: string): Reply {
