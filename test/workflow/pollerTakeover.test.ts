@@ -47,8 +47,11 @@ describe('a killed worker’s agent-state poller resumes on another worker', () 
     const expected = admin.away_mode_enabled ? 'available' : 'away';
     // Up to a default activity's heartbeat timeout (1 min) more when it was dispatched to the killed worker too.
     await waitFor('the flip seen after the kill', async () => (await agentState(admin.id)) === expected, 200_000, 200);
-    const polled = await ctx.stack.t.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', WS).executeTakeFirstOrThrow();
-    expect(polled.agents_polled_at?.getTime()).toBeGreaterThan(killedAt);
+    // The poll's time is written just after its states (same tick), so it may trail the flip by a moment.
+    await waitFor('a poll recorded after the kill', async () => {
+      const polled = await ctx.stack.t.db.selectFrom('workspaces').select('agents_polled_at').where('id', '=', WS).executeTakeFirstOrThrow();
+      return (polled.agents_polled_at?.getTime() ?? 0) > killedAt;
+    }, 30_000);
     // (The dead run stays pending, cancel requested, until its long heartbeat timeout: it polls nothing.)
     const now = await waitFor('the poller on the survivor', async () => (await pendingPollers()).find((p) => Number(p.lastWorkerIdentity?.split('@')[0]) === survivor?.pid), 60_000);
     expect(now.activityId).not.toBe(first.activityId);
