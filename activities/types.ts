@@ -1,6 +1,8 @@
 // Inputs and outputs of every activity: small plain-JSON values (ids, cursors, counts), never
 // API payloads or tokens, because they are stored in workflow histories.
 
+import type { ErrorClass, SyncStatus } from '../src/workspaceTypes';
+
 export interface WindowCheckpoint {
   /** `starting_after` of the search page to (re-)request next; null = first page. */
   startingAfter: string | null;
@@ -145,10 +147,10 @@ export const NON_RETRYABLE_TYPES: readonly string[] = [
 
 export interface SetWorkspaceStatusInput {
   workspaceId: string;
-  status: string;
+  status: SyncStatus;
   /** The workflow's current error in words; null clears it; absent leaves the stored one (older workflows). */
   lastError?: string | null;
-  errorClass?: string | null;
+  errorClass?: ErrorClass | null;
   /** The backfill's progress, for the console's card (workflows patched with console-progress-mirror). */
   backfill?: { percent: number; stored: number; etaSeconds: number | null };
 }
