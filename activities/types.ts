@@ -16,6 +16,42 @@ export interface WindowCheckpoint {
   requests: number;
 }
 
+/**
+ * The checkpoint as it leaves a window activity: in the details of its ApplicationFailure (details[0])
+ * and in its heartbeat. The detail is the WindowCheckpoint object itself, the shape every recorded
+ * history holds, so workflow and activity code of either age read each other during a rolling deploy.
+ */
+export function checkpointDetails(checkpoint: WindowCheckpoint | null | undefined): [WindowCheckpoint] | [] {
+  return checkpoint ? [checkpoint] : [];
+}
+
+const CHECKPOINT_COUNTS = ['pages', 'stored', 'ignored', 'skipped', 'missing', 'requests'] as const;
+
+/**
+ * A checkpoint read back from a failure detail or a heartbeat, checked field by field: anything
+ * malformed reads as null (the window then resumes from the checkpoint it started with), never as
+ * a half-valid cursor. Checkpoints written before `failed` existed read it as 0.
+ */
+export function readWindowCheckpoint(value: unknown): WindowCheckpoint | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  if (v.startingAfter !== null && typeof v.startingAfter !== 'string') return null;
+  const count = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (!CHECKPOINT_COUNTS.every((k) => count(v[k]))) return null;
+  if (v.failed !== undefined && !count(v.failed)) return null;
+  const n = (k: (typeof CHECKPOINT_COUNTS)[number]) => v[k] as number;
+  return {
+    startingAfter: v.startingAfter,
+    pages: n('pages'),
+    stored: n('stored'),
+    ignored: n('ignored'),
+    skipped: n('skipped'),
+    missing: n('missing'),
+    failed: (v.failed as number | undefined) ?? 0,
+    requests: n('requests'),
+  };
+}
+
 export interface SyncWindowInput {
   workspaceId: string;
   /** created_at window [fromSec, toSec), Unix seconds. */
