@@ -31,6 +31,13 @@ export interface WorkspaceState {
   pollerRetryAt?: number | null;
   /** The status mirror or the disconnect could not be written (the database away past its retries). */
   controlError?: { lastError: string; errorClass: ErrorClass } | null;
+  /**
+   * A webhook wake the default job has not acted on yet, and when its last run started (woken runs
+   * keep a 2-s gap): a wake that arrives just before continue-as-new runs at the start of the next
+   * run instead of waiting for the next tick. Absent in states from before it was carried, which
+   * then start as those runs did (no wake, no gap), so their histories replay unchanged.
+   */
+  defaultWake?: { requested: boolean; lastStartAt: number };
   /** Deleted-list reading and the upgrade refetch (workflows/jobs/deletions.ts); absent before that patch. */
   deletions?: DeletionsState;
   upgrade?: UpgradeState;

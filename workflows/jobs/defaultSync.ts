@@ -12,10 +12,6 @@ const WAKE_MIN_GAP_MS = 2_000;
  * reauthorization or disconnect interrupts it, and it runs again as soon as work resumes.
  */
 export class DefaultSyncJob extends Job {
-  // Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is running).
-  private wakeRequested = false;
-  // Woken runs start at most every WAKE_MIN_GAP_MS: a steady stream of webhooks cannot chain runs back to back.
-  private lastStart = 0;
   /** This pass of the loop ran the default sync to its end (the jobs of a tick run after it). */
   ranThisPass = false;
 
@@ -26,18 +22,28 @@ export class DefaultSyncJob extends Job {
     super(ctx);
   }
 
+  /**
+   * Webhooks: a wake only flips a flag the loop reads (the run starts at once unless one is
+   * running). Woken runs start at most every WAKE_MIN_GAP_MS: a steady stream of webhooks cannot
+   * chain runs back to back. Both live in the state, so continue-as-new keeps them.
+   */
+  private get woken(): { requested: boolean; lastStartAt: number } {
+    return (this.ctx.s.defaultWake ??= { requested: false, lastStartAt: 0 });
+  }
+
   /** A webhook said something changed in Intercom. */
   wake(): void {
-    this.wakeRequested = true;
+    this.woken.requested = true;
   }
 
   async turn(): Promise<'ok' | 'interrupted'> {
     const { s, cadence, workspaceId, acts, run } = this.ctx;
     this.ranThisPass = false;
-    const woken = this.wakeRequested && patched(WEBHOOK_WAKE_PATCH) && Date.now() >= this.lastStart + WAKE_MIN_GAP_MS;
+    const w = this.woken;
+    const woken = w.requested && patched(WEBHOOK_WAKE_PATCH) && Date.now() >= w.lastStartAt + WAKE_MIN_GAP_MS;
     if (s.needsReauth || !(Date.now() >= s.nextDefaultAt || woken)) return 'ok';
-    this.wakeRequested = false;
-    this.lastStart = Date.now();
+    w.requested = false;
+    w.lastStartAt = Date.now();
     const outcome = await run.runInterruptible(
       s.jobs.default,
       () =>
@@ -63,10 +69,11 @@ export class DefaultSyncJob extends Job {
   override nextTurn(): NextTurn {
     // A wake that arrives during this wait ends it (the timeout did not count on it); one already
     // pending is covered by the timeout (the gap's end), so the loop never spins.
-    const armed = this.wakeRequested;
+    const w = this.woken;
+    const armed = w.requested;
     return {
-      ready: () => this.wakeRequested && (!armed || Date.now() >= this.lastStart + WAKE_MIN_GAP_MS),
-      at: Math.min(this.ctx.s.nextDefaultAt, armed ? this.lastStart + WAKE_MIN_GAP_MS : Infinity),
+      ready: () => w.requested && (!armed || Date.now() >= w.lastStartAt + WAKE_MIN_GAP_MS),
+      at: Math.min(this.ctx.s.nextDefaultAt, armed ? w.lastStartAt + WAKE_MIN_GAP_MS : Infinity),
     };
   }
 }
