@@ -139,6 +139,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     else if (s.resync && p.childId === s.resync.childId) applyProgress(s.resync, p, stale);
     if (p.authFailed && p.epoch === s.authEpoch) s.needsReauth = true;
   });
+  // After the handlers: a reauthorization delivered with the start is already in the epoch it remembers as sent.
   const backfills = new BackfillChildren(ctx);
 
   /**
