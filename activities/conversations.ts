@@ -2,15 +2,14 @@ import { Context } from '@temporalio/activity';
 import { inWindow, windowQuery } from '../src/intercom/client';
 import type { ActivityDeps } from './deps';
 import { withWorkspaceClient } from './credentials';
-import { toActivityFailure } from './failures';
+import { checkpointCarriedBy, toActivityFailure } from './failures';
 import { syncSearch } from './searchSync';
 import { clearWake } from '../src/repositories/wakes';
-import type { SyncUpdatedInput, SyncUpdatedResult, SyncWindowInput, SyncWindowResult, WindowCheckpoint } from './types';
+import { readWindowCheckpoint, type SyncUpdatedInput, type SyncUpdatedResult, type SyncWindowInput, type SyncWindowResult, type WindowCheckpoint } from './types';
 import { recordDefaultRun } from '../src/repositories/workspaces';
 
 function heartbeatCheckpoint(): WindowCheckpoint | null {
-  const details: unknown = Context.current().info.heartbeatDetails;
-  return details && typeof details === 'object' && 'startingAfter' in details ? (details as WindowCheckpoint) : null;
+  return readWindowCheckpoint(Context.current().info.heartbeatDetails);
 }
 
 /** How far behind its watermark the default loop searches again. */
@@ -18,8 +17,6 @@ export const DEFAULT_LOOKBACK_SEC = 300;
 
 /** The counts of a run, and nothing else: results land in workflow histories. */
 const counts = (r: WindowCheckpoint) => ({ stored: r.stored, ignored: r.ignored, skipped: r.skipped, missing: r.missing, failed: r.failed, requests: r.requests });
-
-const checkpointOf = (err: unknown): WindowCheckpoint | undefined => (err as { checkpoint?: WindowCheckpoint }).checkpoint;
 
 export function createConversationActivities(deps: ActivityDeps) {
   return {
@@ -43,14 +40,14 @@ export function createConversationActivities(deps: ActivityDeps) {
               draining: deps.draining,
             });
           } catch (err) {
-            resume = checkpointOf(err) ?? resume;
+            resume = checkpointCarriedBy(err) ?? resume;
             throw err;
           }
         });
         deps.metrics?.backfillProcessed(input.workspaceId, r.stored + r.ignored + r.skipped + r.missing + r.failed);
         return { startingAfter: r.startingAfter, pages: r.pages, ...counts(r), totalCount: r.totalCount };
       } catch (err) {
-        throw toActivityFailure(err, checkpointOf(err) ?? resume);
+        throw toActivityFailure(err, checkpointCarriedBy(err) ?? resume);
       }
     },
 

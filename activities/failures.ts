@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { isAuthError, isIntercomError, type IntercomError } from '../src/intercom/errors';
-import { FailureTypes, type FailureType } from './types';
+import { checkpointDetails, FailureTypes, type FailureType, type WindowCheckpoint } from './types';
 
 /**
  * The one classification of every activity failure (every activity goes through
@@ -11,17 +11,31 @@ import { FailureTypes, type FailureType } from './types';
  * quarantine already had its tries), a token this process cannot decrypt, a configuration error, a
  * statement the database refuses. Auth failures carry the checkpoint so work resumes where it stopped.
  */
-export function toActivityFailure(err: unknown, checkpoint?: unknown): unknown {
+export function toActivityFailure(err: unknown, checkpoint?: WindowCheckpoint | null): unknown {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure || isAbortError(err)) return err;
-  const details = checkpoint === undefined ? [] : [checkpoint];
   const { type, retryable, message } = classify(err);
   return ApplicationFailure.create({
     type,
     message,
     nonRetryable: !retryable,
-    details,
+    details: checkpointDetails(checkpoint),
     ...(isIntercomError(err) && err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
   });
+}
+
+// Where a failed search sync stopped, kept beside the error it threw (never written onto it, which
+// a thrown string or frozen object would refuse) until the activity turns it into a failure detail.
+const carried = new WeakMap<object, WindowCheckpoint>();
+
+/** Records where the work that threw `err` stopped; returns `err` to rethrow. */
+export function withCheckpoint(err: unknown, checkpoint: WindowCheckpoint): unknown {
+  if (typeof err === 'object' && err !== null) carried.set(err, checkpoint);
+  return err;
+}
+
+/** The checkpoint `withCheckpoint` recorded for `err`, if any. */
+export function checkpointCarriedBy(err: unknown): WindowCheckpoint | undefined {
+  return typeof err === 'object' && err !== null ? carried.get(err) : undefined;
 }
 
 export interface Classification {

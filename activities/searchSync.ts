@@ -13,6 +13,7 @@ import { createCatalogGuard } from './catalog';
 import { createSerialQueue, forEachConcurrent } from './concurrency';
 import { writeTickets } from './ticketWrites';
 import { FailureTypes, type WindowCheckpoint } from './types';
+import { withCheckpoint } from './failures';
 
 export interface SearchSyncOptions {
   db: Db;
@@ -176,8 +177,7 @@ export async function syncSearch(o: SearchSyncOptions): Promise<SearchSyncResult
   } catch (err) {
     // Whatever was fetched is kept; the error carries where to resume.
     await flush().catch(() => undefined);
-    (err as { checkpoint?: WindowCheckpoint }).checkpoint = snapshot();
-    throw err;
+    throw withCheckpoint(err, snapshot());
   } finally {
     clearInterval(ticker);
   }

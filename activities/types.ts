@@ -1,6 +1,8 @@
 // Inputs and outputs of every activity: small plain-JSON values (ids, cursors, counts), never
 // API payloads or tokens, because they are stored in workflow histories.
 
+import type { ErrorClass, SyncStatus } from '../src/workspaceTypes';
+
 export interface WindowCheckpoint {
   /** `starting_after` of the search page to (re-)request next; null = first page. */
   startingAfter: string | null;
@@ -12,6 +14,42 @@ export interface WindowCheckpoint {
   /** Passed over: the detail response kept breaking the contract (recorded in sync_errors). */
   failed: number;
   requests: number;
+}
+
+/**
+ * The checkpoint as it leaves a window activity: in the details of its ApplicationFailure (details[0])
+ * and in its heartbeat. The detail is the WindowCheckpoint object itself, the shape every recorded
+ * history holds, so workflow and activity code of either age read each other during a rolling deploy.
+ */
+export function checkpointDetails(checkpoint: WindowCheckpoint | null | undefined): [WindowCheckpoint] | [] {
+  return checkpoint ? [checkpoint] : [];
+}
+
+const CHECKPOINT_COUNTS = ['pages', 'stored', 'ignored', 'skipped', 'missing', 'requests'] as const;
+
+/**
+ * A checkpoint read back from a failure detail or a heartbeat, checked field by field: anything
+ * malformed reads as null (the window then resumes from the checkpoint it started with), never as
+ * a half-valid cursor. Checkpoints written before `failed` existed read it as 0.
+ */
+export function readWindowCheckpoint(value: unknown): WindowCheckpoint | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  if (v.startingAfter !== null && typeof v.startingAfter !== 'string') return null;
+  const count = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (!CHECKPOINT_COUNTS.every((k) => count(v[k]))) return null;
+  if (v.failed !== undefined && !count(v.failed)) return null;
+  const n = (k: (typeof CHECKPOINT_COUNTS)[number]) => v[k] as number;
+  return {
+    startingAfter: v.startingAfter,
+    pages: n('pages'),
+    stored: n('stored'),
+    ignored: n('ignored'),
+    skipped: n('skipped'),
+    missing: n('missing'),
+    failed: (v.failed as number | undefined) ?? 0,
+    requests: n('requests'),
+  };
 }
 
 export interface SyncWindowInput {
@@ -145,10 +183,10 @@ export const NON_RETRYABLE_TYPES: readonly string[] = [
 
 export interface SetWorkspaceStatusInput {
   workspaceId: string;
-  status: string;
+  status: SyncStatus;
   /** The workflow's current error in words; null clears it; absent leaves the stored one (older workflows). */
   lastError?: string | null;
-  errorClass?: string | null;
+  errorClass?: ErrorClass | null;
   /** The backfill's progress, for the console's card (workflows patched with console-progress-mirror). */
   backfill?: { percent: number; stored: number; etaSeconds: number | null };
 }

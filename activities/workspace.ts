@@ -2,12 +2,7 @@ import { deleteCredentials } from '../src/repositories/credentials';
 import { setBackfillMirror, setWorkspaceStatus } from '../src/repositories/workspaces';
 import type { ActivityDeps } from './deps';
 import type { SetWorkspaceStatusInput } from './types';
-
-const BLOCKING: Record<string, string> = {
-  Paused: 'paused',
-  'Needs reauthorization': 'needs_reauthorization',
-  Disconnected: 'disconnected',
-};
+import { GATE_REASON_OF_STATUS } from '../src/workspaceTypes';
 
 export function createWorkspaceActivities(deps: ActivityDeps) {
   return {
@@ -17,7 +12,8 @@ export function createWorkspaceActivities(deps: ActivityDeps) {
      * mirror write then fails and is retried.
      */
     async setWorkspaceStatus({ workspaceId, status, lastError, errorClass, backfill }: SetWorkspaceStatusInput): Promise<void> {
-      await deps.gate.setBlocked(workspaceId, BLOCKING[status] ?? null);
+      // `?? null`: the input comes from a workflow history, where nothing checked the status against today's union.
+      await deps.gate.setBlocked(workspaceId, GATE_REASON_OF_STATUS[status] ?? null);
       await setWorkspaceStatus(deps.db, workspaceId, status, lastError === undefined ? undefined : { lastError, errorClass: errorClass ?? null });
       if (backfill) await setBackfillMirror(deps.db, workspaceId, backfill);
     },

@@ -3,6 +3,7 @@ import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
 import { checkpointOf, classOf, describe, isCancellation, needsCredentials } from './failures';
 import { quick, windows as windowActivities } from './activityProxies';
 import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
+import { FAILED_WINDOW_RETRY_PATCH } from './patches';
 import type { BackfillProgress, BackfillTuning, ErrorClass } from './types';
 
 export interface BackfillInput {
@@ -171,7 +172,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
           // Any other failure (past its retries, or not retryable: a contract violation, the wrong
           // key, the database away for long) is shown, and the window starts again later from its
           // checkpoint; the other windows carry on meanwhile.
-          if (!isCancellation(err) && !needsCredentials(err) && patched('failed-window-retry')) {
+          if (!isCancellation(err) && !needsCredentials(err) && patched(FAILED_WINDOW_RETRY_PATCH)) {
             void report();
             try {
               await sleep(tuning.failedWindowRetryMs ?? FAILED_WINDOW_RETRY_MS);

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
-import { FailureTypes, type WindowCheckpoint } from '../activities/types';
+import { FailureTypes, readWindowCheckpoint, type WindowCheckpoint } from '../activities/types';
 import type { ErrorClass } from './types';
 
 /** An auth failure (401/403) or no stored token: only a reauthorization helps. */
@@ -7,12 +7,12 @@ export function needsCredentials(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === FailureTypes.auth || err.cause.type === FailureTypes.gone);
 }
 
-/** The checkpoint a window activity attached to its failure, so the window resumes where it stopped. */
+/**
+ * The checkpoint a window activity attached to its failure (activities/types.ts checkpointDetails),
+ * so the window resumes where it stopped; null when there is none or it is malformed.
+ */
 export function checkpointOf(err: unknown): WindowCheckpoint | null {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const detail = err.cause.details?.[0];
-    if (detail && typeof detail === 'object' && 'startingAfter' in detail) return detail as WindowCheckpoint;
-  }
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return readWindowCheckpoint(err.cause.details?.[0]);
   return null;
 }
 

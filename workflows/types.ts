@@ -1,15 +1,10 @@
 // Plain-JSON shapes shared by workflows and their callers. Times are epoch milliseconds
 // (numbers, never Date) and windows are Unix seconds, like Intercom's timestamps.
 
-export const SYNC_STATUSES = ['Connected', 'Sync in progress', 'Synced', 'Paused', 'Needs reauthorization', 'Disconnected'] as const;
-export type SyncStatus = (typeof SYNC_STATUSES)[number];
+import type { ErrorClass, SyncStatus } from '../src/workspaceTypes';
 
-/**
- * What kind of failure a job's lastError is: the value of the IntercomSyncError search attribute
- * ('' when no job has an error), and the workspaces.error_class column.
- */
-export const ERROR_CLASSES = ['auth', 'contract', 'intercom_4xx', 'intercom_unavailable', 'database', 'decryption', 'config', 'timeout', 'internal'] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
+// Status and error class are shared with the database schema (src/workspaceTypes.ts).
+export { ERROR_CLASSES, SYNC_STATUSES, type ErrorClass, type SyncStatus } from '../src/workspaceTypes';
 
 export interface JobStatus {
   lastSuccessAt: number | null;

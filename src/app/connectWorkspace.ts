@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WORKSPACE_ID } from '../temporal/searchAttributes';
-import { IntercomClient, regionFromMe, type IntercomHttp } from '../intercom/client';
+import { IntercomClient, regionFromMe, type IntercomHttp, type Region } from '../intercom/client';
 import { InMemoryRateLimiter, PostgresRateLimiter, type RateLimitObservation } from '../ratelimit';
 import { saveCredentials } from '../repositories/credentials';
 import { upsertWorkspace } from '../repositories/workspaces';
@@ -34,7 +34,7 @@ class ProbeLimiter extends InMemoryRateLimiter {
 export interface ConnectResult {
   workspaceId: string;
   name: string;
-  region: string;
+  region: Region;
   workflowId: string;
 }
 

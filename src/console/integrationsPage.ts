@@ -1,7 +1,8 @@
 import type { CardRow } from '../repositories/consoleData';
+import type { SyncStatus } from '../workspaceTypes';
 import { html, type Html } from './html';
 
-const STATUS_CLASS: Record<string, string> = {
+const STATUS_CLASS: Record<SyncStatus, string> = {
   Connected: 's-run',
   'Sync in progress': 's-run',
   Synced: 's-ok',

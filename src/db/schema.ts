@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ErrorClass, GateReason, Region, SyncStatus } from '../workspaceTypes';
 
 // One interface per table; the table and column names are the contract downstream readers rely on.
 
@@ -8,15 +9,16 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 export interface WorkspacesTable {
   id: string; // Intercom app id_code
   name: string;
-  region: string; // us | eu | au
-  status: string; // a SyncStatus (workflows/types.ts): the card state the workflow last mirrored
+  region: Region;
+  /** The card state the workflow last mirrored. */
+  status: SyncStatus;
   connected_at: Timestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
   /** The workflow's current error in words (status query's lastError); null when none. */
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
   /** Its class (auth, contract, intercom_4xx, …), as in the IntercomSyncError search attribute. */
-  error_class: ColumnType<string | null, string | null | undefined, string | null>;
+  error_class: ColumnType<ErrorClass | null, ErrorClass | null | undefined, ErrorClass | null>;
   /** The agent-state poller's last successful poll. */
   agents_polled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Mirrored by the workflow with its status (migration 20261129T1000), read by the console. */
@@ -191,8 +193,8 @@ export interface RateLimitsTable {
 
 export interface WorkspaceGatesTable {
   workspace_id: string;
-  /** null = open; else why no request may leave (paused, needs_reauthorization, disconnected). */
-  blocked_reason: string | null;
+  /** null = open; else why no request may leave. */
+  blocked_reason: GateReason | null;
   updated_at: Generated<Date>;
 }
 

@@ -4,7 +4,7 @@ import type { RequestMetrics } from '../observability/metrics';
 import type { RateLimiter } from '../ratelimit/limiter';
 import { loadCredentials } from '../repositories/credentials';
 import { getWorkspace } from '../repositories/workspaces';
-import { IntercomClient, type IntercomHttp, type Region } from './client';
+import { IntercomClient, type IntercomHttp } from './client';
 
 export interface ClientProviderOptions {
   db: Db;
@@ -38,7 +38,7 @@ export class ClientProvider {
     const client = new IntercomClient({
       workspaceId,
       token: this.o.cipher.decrypt(credentials.token_encrypted, { workspaceId, keyId: credentials.key_id }),
-      region: workspace.region as Region,
+      region: workspace.region,
       baseUrl: this.o.baseUrlOverride,
       http: this.o.http,
       limiter: this.o.limiter,

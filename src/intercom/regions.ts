@@ -1,4 +1,6 @@
-export type Region = 'us' | 'eu' | 'au';
+import type { Region } from '../workspaceTypes';
+
+export type { Region };
 
 const API_HOSTS: Record<Region, string> = {
   us: 'https://api.intercom.io',

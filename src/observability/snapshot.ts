@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import type { GateReason } from '../workspaceTypes';
 
 export interface WorkspaceSnapshot {
   rateLimits: { workspaceId: string; used: number; limit: number }[];
-  gates: { workspaceId: string; state: string }[];
+  gates: { workspaceId: string; state: GateReason | 'open' }[];
   stored: { workspaceId: string; count: number }[];
   /** The latest successful agent-state poll of each workspace, by any worker (workspaces.agents_polled_at). */
   agentPolls: { workspaceId: string; atMs: number }[];

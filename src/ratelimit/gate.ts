@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import type { GateReason } from '../workspaceTypes';
 import { retryOnConnectionLoss } from '../db/errors';
 import type { RateLimiter, RateLimitObservation } from './limiter';
 import { sleep } from './sleep';
@@ -13,7 +14,7 @@ export class PostgresGate {
   constructor(private readonly db: Db) {}
 
   // Both statements are idempotent, so a terminated connection costs a retry on a fresh one, not the caller's work.
-  async setBlocked(workspaceId: string, reason: string | null): Promise<void> {
+  async setBlocked(workspaceId: string, reason: GateReason | null): Promise<void> {
     await retryOnConnectionLoss(() =>
       this.db
         .insertInto('workspace_gates')
@@ -23,7 +24,7 @@ export class PostgresGate {
     );
   }
 
-  async blockedReason(workspaceId: string): Promise<string | null> {
+  async blockedReason(workspaceId: string): Promise<GateReason | null> {
     const row = await retryOnConnectionLoss(() => this.db.selectFrom('workspace_gates').select('blocked_reason').where('workspace_id', '=', workspaceId).executeTakeFirst());
     return row?.blocked_reason ?? null;
   }

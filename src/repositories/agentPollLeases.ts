@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import type { GateReason } from '../workspaceTypes';
 
 /** The newest poller run takes the lease over whoever held it (a retry, a restart of a stale run). */
 export async function takeAgentPollLease(db: Db, workspaceId: string, owner: string, ttlMs: number): Promise<void> {
@@ -15,12 +16,12 @@ export interface LeaseTick {
   /** This run still holds the lease (renewed). */
   held: boolean;
   /** The workspace's request gate (null: open); a closed gate means pause, reauthorization or disconnect. */
-  blockedReason: string | null;
+  blockedReason: GateReason | null;
 }
 
 /** One round trip per tick: renews the lease if `owner` still holds it and reads the gate. */
 export async function renewAgentPollLease(db: Db, workspaceId: string, owner: string, ttlMs: number): Promise<LeaseTick> {
-  const r = await sql<{ held: boolean; blocked_reason: string | null }>`
+  const r = await sql<{ held: boolean; blocked_reason: GateReason | null }>`
     with renewed as (
       update agent_poll_leases set expires_at = now() + ${`${ttlMs} milliseconds`}::interval, updated_at = now()
       where workspace_id = ${workspaceId} and owner = ${owner}

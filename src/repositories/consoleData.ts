@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection';
+import type { ErrorClass, Region, SyncStatus } from '../workspaceTypes';
 
 // What the operator console reads: Postgres only (the workflow's status mirror and the synced
 // tables), never Temporal queries, which are billed per call on Temporal Cloud.
@@ -7,8 +8,8 @@ import type { Db } from '../db/connection';
 export interface CardRow {
   id: string;
   name: string;
-  region: string;
-  status: string;
+  region: Region;
+  status: SyncStatus;
   connectedAt: Date;
   updatedAt: Date;
   backfillPercent: number | null;
@@ -22,7 +23,7 @@ export interface CardRow {
   syncErrors: number;
   /** The workflow's current error in words, and its class (auth, contract, …). */
   lastError: string | null;
-  errorClass: string | null;
+  errorClass: ErrorClass | null;
 }
 
 export async function workspaceCards(db: Db, only?: string): Promise<CardRow[]> {

@@ -1,14 +1,15 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { WorkspacesTable } from '../db/schema';
+import type { ErrorClass, Region, SyncStatus } from '../workspaceTypes';
 
 export type Workspace = Selectable<WorkspacesTable>;
 
 export interface WorkspaceInput {
   id: string;
   name: string;
-  region: string;
-  status: string;
+  region: Region;
+  status: SyncStatus;
   connectedAt: Date;
 }
 
@@ -28,11 +29,11 @@ export async function upsertWorkspace(db: Db, w: WorkspaceInput): Promise<Worksp
 export interface WorkspaceError {
   /** In words; null clears it. */
   lastError: string | null;
-  errorClass: string | null;
+  errorClass: ErrorClass | null;
 }
 
 /** Returns false when no such workspace exists. `error` is left as it is when omitted. */
-export async function setWorkspaceStatus(db: Db, id: string, status: string, error?: WorkspaceError): Promise<boolean> {
+export async function setWorkspaceStatus(db: Db, id: string, status: SyncStatus, error?: WorkspaceError): Promise<boolean> {
   const result = await db
     .updateTable('workspaces')
     .set({ status, updated_at: sql<Date>`now()`, ...(error ? { last_error: error.lastError, error_class: error.errorClass } : {}) })

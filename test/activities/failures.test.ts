@@ -1,6 +1,7 @@
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { classify, databaseFailure, toActivityFailure } from '../../activities/failures';
-import { FailureTypes } from '../../activities/types';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState } from '@temporalio/common';
+import { checkpointCarriedBy, classify, databaseFailure, toActivityFailure, withCheckpoint } from '../../activities/failures';
+import { FailureTypes, readWindowCheckpoint, type WindowCheckpoint } from '../../activities/types';
+import { checkpointOf } from '../../workflows/failures';
 import { ConfigError } from '../../src/config';
 import { TokenDecryptionError } from '../../src/crypto/tokenCipher';
 import { IntercomError, type IntercomErrorCode } from '../../src/intercom/errors';
@@ -8,6 +9,9 @@ import { IntercomError, type IntercomErrorCode } from '../../src/intercom/errors
 const intercom = (code: IntercomErrorCode, status?: number, retryable = true) =>
   new IntercomError({ code, endpoint: 'GET /tags', problem: `HTTP ${status ?? '-'} ${code}`, retryable, ...(status ? { status } : {}) });
 const pg = (code: string, message = 'pg error') => Object.assign(new Error(message), { code });
+const CHECKPOINT: WindowCheckpoint = { startingAfter: 'abc', pages: 3, stored: 40, ignored: 2, skipped: 5, missing: 1, failed: 1, requests: 48 };
+/** The failure as the workflow receives it: the activity's ApplicationFailure inside an ActivityFailure. */
+const asWorkflowSeesIt = (cause: unknown) => new ActivityFailure('activity failed', 'syncConversationWindow', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', cause as Error);
 
 describe('one classification of every activity failure', () => {
   it.each([
@@ -45,9 +49,9 @@ describe('one classification of every activity failure', () => {
 
   it('keeps the server-given retry delay and the checkpoint', () => {
     const err = new IntercomError({ code: 'rate_limited', endpoint: 'GET /admins', problem: 'HTTP 429', retryable: true, status: 429, retryAfterMs: 4_000 });
-    const failure = toActivityFailure(err, { startingAfter: 'abc' }) as ApplicationFailure;
+    const failure = toActivityFailure(err, CHECKPOINT) as ApplicationFailure;
     expect(failure.nextRetryDelay).toBe(4_000);
-    expect(failure.details).toEqual([{ startingAfter: 'abc' }]);
+    expect(failure.details).toEqual([CHECKPOINT]);
   });
 
   it('passes cancellations and failures already classified through', () => {
@@ -62,5 +66,43 @@ describe('one classification of every activity failure', () => {
   it('finds a database error in a cause chain, and not in an Intercom error', () => {
     expect(databaseFailure(new Error('wrapped', { cause: pg('57P03') }))).toBe('unavailable');
     expect(databaseFailure(intercom('server_error', 500))).toBeNull();
+  });
+});
+
+describe('the window checkpoint as a failure detail', () => {
+  it('travels from the activity to the workflow intact', () => {
+    const thrown = withCheckpoint(intercom('unauthorized', 401, false), CHECKPOINT);
+    expect(checkpointCarriedBy(thrown)).toEqual(CHECKPOINT);
+    expect(checkpointOf(asWorkflowSeesIt(toActivityFailure(thrown, checkpointCarriedBy(thrown))))).toEqual(CHECKPOINT);
+  });
+
+  it('reads a checkpoint recorded before `failed` existed, with failed 0', () => {
+    const { failed: _failed, ...older } = CHECKPOINT;
+    const failure = ApplicationFailure.create({ type: FailureTypes.auth, message: '401', nonRetryable: true, details: [older] });
+    expect(checkpointOf(asWorkflowSeesIt(failure))).toEqual({ ...CHECKPOINT, failed: 0 });
+  });
+
+  it.each([
+    ['no detail', undefined],
+    ['a string', 'abc'],
+    ['an array', [CHECKPOINT]],
+    ['a cursor of the wrong type', { ...CHECKPOINT, startingAfter: 42 }],
+    ['a missing count', { ...CHECKPOINT, pages: undefined }],
+    ['a negative count', { ...CHECKPOINT, stored: -1 }],
+    ['a fractional count', { ...CHECKPOINT, requests: 1.5 }],
+    ['a malformed failed count', { ...CHECKPOINT, failed: 'x' }],
+  ])('reads %s as no checkpoint instead of crashing', (_name, detail) => {
+    const failure = ApplicationFailure.create({ type: FailureTypes.unavailable, message: 'x', details: detail === undefined ? [] : [detail] });
+    expect(checkpointOf(asWorkflowSeesIt(failure))).toBeNull();
+    expect(readWindowCheckpoint(detail)).toBeNull();
+  });
+
+  it('keeps only the checkpoint fields (a detail carries nothing else into the next input)', () => {
+    expect(readWindowCheckpoint({ ...CHECKPOINT, body: 'payload' })).toEqual(CHECKPOINT);
+  });
+
+  it('attaches no detail without a checkpoint, and none to a thrown primitive', () => {
+    expect((toActivityFailure(intercom('unauthorized', 401, false), null) as ApplicationFailure).details).toEqual([]);
+    expect(checkpointCarriedBy(withCheckpoint('boom', CHECKPOINT))).toBeUndefined();
   });
 });

@@ -2,14 +2,9 @@ import type { DeletedCursor } from '../../activities/types';
 import type { ReconcileCursor, ReconcileResult } from '../../activities/reconcile';
 import type { RefetchStaleResult } from '../../activities/upgrade';
 import type { JobStatus } from '../types';
+import type { DefaultSyncJob } from './defaultSync';
+import { Job, type JobContext } from './job';
 
-/**
- * The patch that adds two steps to every default tick: reading Intercom's deleted-conversations
- * list from a cursor of its own, and the one-time upgrade refetch of rows an older mapping wrote.
- * Histories recorded before it replay without them; a workflow started on older code takes them
- * up on its next run (continue-as-new), where `patched` is first evaluated afresh.
- */
-export const DELETIONS_AND_UPGRADE_PATCH = 'deletions-and-upgrade';
 
 /** GET /conversations/deleted read by the default loop. */
 export interface DeletionsState extends JobStatus {
@@ -59,6 +54,35 @@ export interface UpgradeState extends JobStatus {
 const job = (): JobStatus => ({ lastSuccessAt: null, lastError: null, cursor: null, runs: 0 });
 export const emptyDeletions = (): DeletionsState => ({ ...job(), deletedCursor: null, supported: null, seen: 0, marked: 0, requests: 0 });
 export const emptyUpgrade = (): UpgradeState => ({ ...job(), after: null, remaining: null, refetched: 0, missing: 0, failed: 0, requests: 0, done: false });
+
+/**
+ * Two steps of every default tick (since DELETIONS_AND_UPGRADE_PATCH, workflows/patches.ts): reading
+ * Intercom's deleted-conversations list from a cursor of its own, and the one-time upgrade refetch
+ * of rows an older mapping wrote. Its state (cursors, counts) is state.deletions and state.upgrade,
+ * kept across continue-as-new.
+ */
+export class DeletionsJob extends Job {
+  constructor(
+    ctx: JobContext,
+    private readonly defaultSync: DefaultSyncJob,
+  ) {
+    super(ctx);
+    // Each run counts stale rows once more (one database count): rows an older worker wrote during a
+    // rolling deploy are refetched too.
+    const { s } = ctx;
+    if (ctx.patches.deletionsAndUpgrade && s.upgrade?.done) s.upgrade = { ...s.upgrade, done: false, remaining: null, after: null };
+  }
+
+  async turn(): Promise<'ok' | 'interrupted'> {
+    const { s, patches, workspaceId, tuning, cadence, acts, run } = this.ctx;
+    if (!patches.deletionsAndUpgrade || !this.defaultSync.ranThisPass) return 'ok';
+    // Interrupted: it runs again at the next tick; the loop carries on with this pass meanwhile.
+    await runDeletionsAndUpgrade(workspaceId, tuning.years, cadence, (s.deletions ??= emptyDeletions()), (s.upgrade ??= emptyUpgrade()), acts.incremental, (job, work, cursor) =>
+      run.runInterruptible(job, work, cursor),
+    );
+    return 'ok';
+  }
+}
 
 type Run = <T>(job: JobStatus, work: () => Promise<T>, cursor: (r: T) => string | null) => Promise<{ result: T | null } | 'interrupted'>;
 
