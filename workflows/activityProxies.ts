@@ -24,8 +24,17 @@ const INCREMENTAL: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },
 };
 
+/**
+ * Postgres-only statements the main loop waits for (status mirror, gate, token deletion). A short
+ * attempt: a worker that dies holding one would otherwise hold the whole loop (and so the restart
+ * of the agent-state poller) for QUICK's two minutes. A slow database just costs another attempt:
+ * every statement is idempotent.
+ */
+const DATABASE: ActivityOptions = { ...QUICK, startToCloseTimeout: '15 seconds' };
+
 export const quick = proxyActivities<Activities>(QUICK);
 export const incremental = proxyActivities<Activities>(INCREMENTAL);
+export const database = proxyActivities<Activities>(DATABASE);
 
 /** A test's tighter bounds (RetryTuning) over a profile's. */
 function tuned(options: ActivityOptions, t?: Partial<RetryTuning>): ActivityOptions {
@@ -39,7 +48,9 @@ function tuned(options: ActivityOptions, t?: Partial<RetryTuning>): ActivityOpti
 
 /** The workspace workflow's proxies; `t` (tests) tightens the retry bounds. */
 export function workspaceProxies(t?: Partial<RetryTuning>) {
-  return t ? { quick: proxyActivities<Activities>(tuned(QUICK, t)), incremental: proxyActivities<Activities>(tuned(INCREMENTAL, t)) } : { quick, incremental };
+  return t
+    ? { quick: proxyActivities<Activities>(tuned(QUICK, t)), incremental: proxyActivities<Activities>(tuned(INCREMENTAL, t)), database: proxyActivities<Activities>(tuned(DATABASE, t)) }
+    : { quick, incremental, database };
 }
 
 /**

@@ -21,7 +21,7 @@ export class StatusMirror {
     private readonly workspaceId: string,
     private readonly retention: Retention,
     private readonly patches: WorkspacePatches,
-    private readonly quick: ReturnType<typeof workspaceProxies>['quick'],
+    private readonly database: ReturnType<typeof workspaceProxies>['database'],
   ) {}
 
   private error() {
@@ -87,7 +87,7 @@ export class StatusMirror {
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
     await this.persist('status mirror', () =>
-      this.quick.setWorkspaceStatus({ workspaceId: this.workspaceId, status: current, ...(patches.v2 ? err : {}), ...(patches.progressMirror ? { backfill } : {}) }),
+      this.database.setWorkspaceStatus({ workspaceId: this.workspaceId, status: current, ...(patches.v2 ? err : {}), ...(patches.progressMirror ? { backfill } : {}) }),
     );
     this.lastDbStatus = key;
     this.lastProgressStep = step;

@@ -78,7 +78,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const s: WorkspaceState = input.state ?? initialState(input.connectedAt, Date.now() + cadence.defaultMs);
   const view = (): WorkspaceStatusView => statusView(workspaceId, s, retention);
 
-  const mirror = new StatusMirror(s, workspaceId, retention, patches, acts.quick);
+  const mirror = new StatusMirror(s, workspaceId, retention, patches, acts.database);
   const run = new JobRunner(s, patches, mirror);
   const ctx: JobContext = { workspaceId, s, cadence, tuning, connectedAt: input.connectedAt, retry: input.retry, patches, acts, run, mirror };
   const catalog = new CatalogJob(ctx);
@@ -163,7 +163,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       if (!s.tokenDeleted) {
         const left = s.needsReauthSince + retention.needsReauthTokenMs - Date.now();
         if (left <= 0) {
-          await mirror.persist('retention: deleting the token', () => acts.quick.deleteWorkspaceToken({ workspaceId }));
+          await mirror.persist('retention: deleting the token', () => acts.database.deleteWorkspaceToken({ workspaceId }));
           s.tokenDeleted = true;
           return;
         }
@@ -219,7 +219,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   if (v2) cancelAll();
   await stopAll();
   await backfills.cancelChildren();
-  await mirror.persist('disconnect', () => acts.quick.disconnectWorkspace({ workspaceId }));
+  await mirror.persist('disconnect', () => acts.database.disconnectWorkspace({ workspaceId }));
   await mirror.write();
   mirror.publishSearchAttributes();
   applied = requested;
