@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../../testkit/net';
 import { sql } from 'kysely';
 import type { SimWorkspaceSpec } from '../../../testkit/simulator';
 import type { Goal, ScenarioOutput } from '../report';
@@ -21,18 +21,6 @@ export interface ActionsOptions {
 }
 
 const BACKFILL_SIZE = 3_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** action{action_type="…",namespace="default",…} summed by action_type for one namespace. */
 export function parseActions(text: string, namespace = 'default'): Record<string, number> {
