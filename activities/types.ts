@@ -3,10 +3,8 @@
 
 import type { ErrorClass, SyncStatus } from '../src/workspaceTypes';
 
-export interface WindowCheckpoint {
-  /** `starting_after` of the search page to (re-)request next; null = first page. */
-  startingAfter: string | null;
-  pages: number;
+/** What a conversation sync did, window or default loop alike. */
+export interface SyncCounts {
   stored: number;
   ignored: number;
   skipped: number;
@@ -14,6 +12,12 @@ export interface WindowCheckpoint {
   /** Passed over: the detail response kept breaking the contract (recorded in sync_errors). */
   failed: number;
   requests: number;
+}
+
+export interface WindowCheckpoint extends SyncCounts {
+  /** `starting_after` of the search page to (re-)request next; null = first page. */
+  startingAfter: string | null;
+  pages: number;
 }
 
 /**
@@ -74,15 +78,9 @@ export interface SyncUpdatedInput {
   sinceSec: number;
 }
 
-export interface SyncUpdatedResult {
+export interface SyncUpdatedResult extends SyncCounts {
   /** The new watermark: the highest updated_at seen, or sinceSec when nothing changed. */
   cursorSec: number;
-  stored: number;
-  ignored: number;
-  skipped: number;
-  missing: number;
-  failed: number;
-  requests: number;
   /** workspaces.agents_polled_at (epoch ms) when the run ended: the workflow's stale-poller check. */
   agentsPolledAt?: number | null;
 }
