@@ -48,6 +48,19 @@ export interface ReconcileResult {
   budgetExhausted: boolean;
 }
 
+/**
+ * What to do with a window whose first page says it needs `need` pages, `pagesLeft` left in this
+ * run and `dayLeft` left of the day's share (both after that first page). A window larger than the
+ * run shrinks; one already at the minimum (an hour) is read whole even past the run's pages (the
+ * run's page cap is the yield to the default loop; an hour holding over 750 conversations is rare),
+ * but never past the day's share: then the pass waits for the next UTC day, cursor unchanged.
+ */
+export function windowPlan(need: number, pagesLeft: number, dayLeft: number, windowSec: number): 'read' | 'shrink' | 'wait_for_tomorrow' {
+  if (need <= pagesLeft) return 'read';
+  if (windowSec > MIN_WINDOW_SEC) return 'shrink';
+  return need - 1 > dayLeft ? 'wait_for_tomorrow' : 'read';
+}
+
 /** The workspace's daily request budget: the rate limiter's learned window limit over a day. */
 async function dailyBudget(db: Db, workspaceId: string): Promise<number> {
   const row = await db.selectFrom('rate_limits').select(['window_limit', 'window_ms']).where('workspace_id', '=', workspaceId).executeTakeFirst();
@@ -106,9 +119,15 @@ export function createReconcileActivities(deps: ActivityDeps) {
                 if (first) {
                   first = false;
                   const need = Math.ceil(page.total_count / PER_PAGE);
-                  // Too many for this run: a smaller window (read in a later step), unless it is as small as it gets.
-                  if (need > pagesLeft && c.windowSec > MIN_WINDOW_SEC) {
+                  const plan = windowPlan(need, pagesLeft, left - result.pages, c.windowSec);
+                  if (plan === 'shrink') {
+                    // Too many for this run: a smaller window, read in a later step.
                     c.windowSec = Math.max(MIN_WINDOW_SEC, Math.floor((c.windowSec * Math.max(1, pagesLeft - 1)) / (need * 2)));
+                    fits = false;
+                    break;
+                  }
+                  if (plan === 'wait_for_tomorrow') {
+                    result.budgetExhausted = true;
                     fits = false;
                     break;
                   }
@@ -116,6 +135,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
                 for (const s of page.conversations) if (inWindow('created_at', lo, c.hiSec)(s)) ids.add(s.id);
                 ctx.heartbeat({ hiSec: c.hiSec, pages: result.pages });
               }
+              if (result.budgetExhausted) break;
               if (!fits) continue;
               const stored = await deps.db
                 .selectFrom('tickets')
