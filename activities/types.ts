@@ -187,4 +187,6 @@ export interface SetWorkspaceStatusInput {
   errorClass?: ErrorClass | null;
   /** The backfill's progress, for the console's card (workflows patched with console-progress-mirror). */
   backfill?: { percent: number; stored: number; etaSeconds: number | null };
+  /** The workflow's time of this write: an older one than the last applied changes nothing (absent: older workflows, unordered). */
+  asOfMs?: number;
 }

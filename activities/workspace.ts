@@ -1,5 +1,6 @@
 import { deleteCredentials } from '../src/repositories/credentials';
-import { setBackfillMirror, setWorkspaceStatus } from '../src/repositories/workspaces';
+import { setBackfillMirror, setWorkspaceStatus, writeStatusMirror } from '../src/repositories/workspaces';
+import { retryOnConnectionLoss } from '../src/db/errors';
 import type { ActivityDeps } from './deps';
 import type { SetWorkspaceStatusInput } from './types';
 import { GATE_REASON_OF_STATUS } from '../src/workspaceTypes';
@@ -11,9 +12,15 @@ export function createWorkspaceActivities(deps: ActivityDeps) {
      * opens the workspace's request gate. The gate first: a pause must stop requests even if the
      * mirror write then fails and is retried.
      */
-    async setWorkspaceStatus({ workspaceId, status, lastError, errorClass, backfill }: SetWorkspaceStatusInput): Promise<void> {
+    async setWorkspaceStatus({ workspaceId, status, lastError, errorClass, backfill, asOfMs }: SetWorkspaceStatusInput): Promise<void> {
       // `?? null`: the input comes from a workflow history, where nothing checked the status against today's union.
-      await deps.gate.setBlocked(workspaceId, GATE_REASON_OF_STATUS[status] ?? null);
+      const gateReason = GATE_REASON_OF_STATUS[status] ?? null;
+      if (asOfMs !== undefined) {
+        const error = lastError === undefined ? undefined : { lastError, errorClass: errorClass ?? null };
+        await retryOnConnectionLoss(() => writeStatusMirror(deps.db, workspaceId, { status, gateReason, asOfMs, ...(error ? { error } : {}), ...(backfill ? { backfill } : {}) }));
+        return;
+      }
+      await deps.gate.setBlocked(workspaceId, gateReason);
       await setWorkspaceStatus(deps.db, workspaceId, status, lastError === undefined ? undefined : { lastError, errorClass: errorClass ?? null });
       if (backfill) await setBackfillMirror(deps.db, workspaceId, backfill);
     },

@@ -87,7 +87,7 @@ export class StatusMirror {
     // The database copy also gates the rate limiter: no request leaves a paused workspace, even
     // from an activity that is still running on another worker.
     await this.persist('status mirror', () =>
-      this.database.setWorkspaceStatus({ workspaceId: this.workspaceId, status: current, ...(patches.v2 ? err : {}), ...(patches.progressMirror ? { backfill } : {}) }),
+      this.database.setWorkspaceStatus({ workspaceId: this.workspaceId, status: current, ...(patches.v2 ? err : {}), ...(patches.progressMirror ? { backfill } : {}), asOfMs: Date.now() }),
     );
     this.lastDbStatus = key;
     this.lastProgressStep = step;

@@ -26,6 +26,8 @@ export interface WorkspacesTable {
   backfill_stored: ColumnType<number | null, number | null | undefined, number | null>;
   backfill_eta_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   last_default_run_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The workflow time (epoch ms, pg bigint as text) of the mirror write that last landed (migration 20261129T1300). */
+  mirror_as_of_ms: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 /** The agent-state poller run allowed to poll a workspace (migration 20261129T1100). */

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { WorkspacesTable } from '../db/schema';
-import type { ErrorClass, Region, SyncStatus } from '../workspaceTypes';
+import type { ErrorClass, GateReason, Region, SyncStatus } from '../workspaceTypes';
 
 export type Workspace = Selectable<WorkspacesTable>;
 
@@ -40,6 +40,47 @@ export async function setWorkspaceStatus(db: Db, id: string, status: SyncStatus,
     .where('id', '=', id)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+export interface StatusMirrorWrite {
+  status: SyncStatus;
+  gateReason: GateReason | null;
+  /** Absent: the stored error is left as it is (older workflows). */
+  error?: WorkspaceError;
+  backfill?: BackfillMirror;
+  /** The workflow's time of this write: one older than the last that landed changes nothing. */
+  asOfMs: number;
+}
+
+/**
+ * The workflow's status mirror, gate included, in one transaction ordered by the workflow's time:
+ * a late attempt of an older write (its activity timed out, the retry landed first) is dropped,
+ * so it cannot bring back an older status or reopen a gate a newer write closed. Returns whether
+ * it was applied. Without a workspace row only the gate is written, as the gate has no owner row.
+ */
+export async function writeStatusMirror(db: Db, id: string, w: StatusMirrorWrite): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('workspaces').select('mirror_as_of_ms').where('id', '=', id).forUpdate().executeTakeFirst();
+    if (row && row.mirror_as_of_ms !== null && Number(row.mirror_as_of_ms) > w.asOfMs) return false;
+    await trx
+      .insertInto('workspace_gates')
+      .values({ workspace_id: id, blocked_reason: w.gateReason })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: w.gateReason, updated_at: sql`now()` }))
+      .execute();
+    if (!row) return true;
+    await trx
+      .updateTable('workspaces')
+      .set({
+        status: w.status,
+        mirror_as_of_ms: w.asOfMs,
+        updated_at: sql<Date>`now()`,
+        ...(w.error ? { last_error: w.error.lastError, error_class: w.error.errorClass } : {}),
+        ...(w.backfill ? { backfill_percent: w.backfill.percent, backfill_stored: w.backfill.stored, backfill_eta_seconds: w.backfill.etaSeconds } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    return true;
+  });
 }
 
 /** The agent-state poller's last successful poll; an older time never overwrites a newer one. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { deleteCredentials, loadCredentials, saveCredentials } from '../../src/repositories/credentials';
 import { consumeOAuthState, createOAuthState } from '../../src/repositories/oauthStates';
-import { getWorkspace, listWorkspaces, setWorkspaceStatus, upsertWorkspace } from '../../src/repositories/workspaces';
+import { getWorkspace, listWorkspaces, setWorkspaceStatus, upsertWorkspace, writeStatusMirror } from '../../src/repositories/workspaces';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/stack';
 
@@ -32,6 +32,21 @@ describe('workspaces', () => {
 
   it('are listed by id', async () => {
     expect((await listWorkspaces(t.db)).map((w) => w.id)).toEqual(['ws-a', 'ws-b']);
+  });
+
+  it('a status-mirror write older than the last applied changes nothing, gate included', async () => {
+    await upsertWorkspace(t.db, { id: 'ws-order', name: 'Order', region: 'us', status: 'Connected', connectedAt: new Date() });
+    const gate = async () => (await t.db.selectFrom('workspace_gates').select('blocked_reason').where('workspace_id', '=', 'ws-order').executeTakeFirst())?.blocked_reason;
+    expect(await writeStatusMirror(t.db, 'ws-order', { status: 'Paused', gateReason: 'paused', asOfMs: 2_000 })).toBe(true);
+    // A timed-out attempt of the earlier "Synced" write, finishing after the pause landed.
+    expect(await writeStatusMirror(t.db, 'ws-order', { status: 'Synced', gateReason: null, asOfMs: 1_000, error: { lastError: null, errorClass: null } })).toBe(false);
+    expect((await getWorkspace(t.db, 'ws-order'))?.status).toBe('Paused');
+    expect(await gate()).toBe('paused');
+    // A retry of the same write, and a newer one, land.
+    expect(await writeStatusMirror(t.db, 'ws-order', { status: 'Paused', gateReason: 'paused', asOfMs: 2_000 })).toBe(true);
+    expect(await writeStatusMirror(t.db, 'ws-order', { status: 'Synced', gateReason: null, asOfMs: 3_000, backfill: { percent: 100, stored: 7, etaSeconds: null } })).toBe(true);
+    expect(await getWorkspace(t.db, 'ws-order')).toMatchObject({ status: 'Synced', backfill_stored: 7 });
+    expect(await gate()).toBeNull();
   });
 });
 

@@ -10,6 +10,7 @@ import * as m20261129T0900 from './20261129T0900_workspace_wakes';
 import * as m20261129T1000 from './20261129T1000_console_progress';
 import * as m20261129T1200 from './20261129T1200_reconciliation_requests';
 import * as m20261129T1100 from './20261129T1100_agent_poll_leases';
+import * as m20261129T1300 from './20261129T1300_mirror_order';
 
 // Listed statically (not read from disk) so migrations run the same under tsx, jest and a bundle.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261129T1000_console_progress': m20261129T1000,
   '20261129T1200_reconciliation_requests': m20261129T1200,
   '20261129T1100_agent_poll_leases': m20261129T1100,
+  '20261129T1300_mirror_order': m20261129T1300,
 };
