@@ -26,7 +26,13 @@ describe('the CLI as a process', () => {
     await waitFor('the backfill', async () => (await workspaceStatus(stack.env.client, WS))?.jobs.backfill.done);
 
     // status reads the Postgres mirror, which the workflow writes right after its state changes.
-    await waitFor('the mirror to say Synced', async () => (await stack.t.db.selectFrom('workspaces').select('status').where('id', '=', WS).executeTakeFirst())?.status === 'Synced');
+    await waitFor('the mirror to say Synced', async () => {
+      const row = await stack.t.db.selectFrom('workspaces').select(['status', 'mirror_as_of_ms', 'last_error']).where('id', '=', WS).executeTakeFirst();
+      if (row?.status === 'Synced') return true;
+      // Thrown, so that a timeout says what the mirror and the workflow said last.
+      const view = await workspaceStatus(stack.env.client, WS);
+      throw new Error(`the mirror says ${JSON.stringify(row)}; the workflow says ${view?.status} (${view?.lastError ?? 'no error'})`);
+    });
     const status = await cli(['status']);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(new RegExp(`${WS}\\s+Cli Co\\s+Synced`));
