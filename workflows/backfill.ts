@@ -3,7 +3,7 @@ import type { SyncWindowResult, WindowCheckpoint } from '../activities/types';
 import { checkpointOf, classOf, describe, isCancellation, needsCredentials } from './failures';
 import { quick, windows as windowActivities } from './activityProxies';
 import { backfillControlSignal, backfillProgressSignal, backfillStatusQuery } from './messages';
-import { FAILED_WINDOW_RETRY_PATCH } from './patches';
+import { FAILED_WINDOW_RETRY_PATCH, FINAL_REPORT_RETRIED_PATCH } from './patches';
 import type { BackfillProgress, BackfillTuning, ErrorClass } from './types';
 
 export interface BackfillInput {
@@ -219,6 +219,24 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillPr
     await condition(() => inflight.length < before || mayStart() !== wasAllowed);
   }
   const final = progress();
-  await report();
+  if (patched(FINAL_REPORT_RETRIED_PATCH)) await reportFinal(final);
+  else await report();
   return final;
+
+  /**
+   * The parent learns that the backfill is done only from this signal: one that fails (the parent's
+   * run closing in a continue-as-new as it arrives) left it waiting for ever. Retried with backoff;
+   * a parent that is gone for good (disconnected) costs a few minutes of this child, no more.
+   */
+  async function reportFinal(p: BackfillProgress): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await getExternalWorkflowHandle(input.parentWorkflowId).signal(backfillProgressSignal, p);
+        return;
+      } catch {
+        if (attempt >= 8) return;
+        await sleep(Math.min(30_000, 1_000 * 2 ** attempt));
+      }
+    }
+  }
 }

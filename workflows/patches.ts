@@ -30,6 +30,8 @@ export const POLLER_RARE_HEARTBEATS_PATCH = 'poller-rare-heartbeats';
 export const WEBHOOK_WAKE_PATCH = 'webhook-wake';
 /** Backfill child: a window that failed for good starts again later from its checkpoint. */
 export const FAILED_WINDOW_RETRY_PATCH = 'failed-window-retry';
+/** The backfill child retries its final progress signal (a lost one left the parent waiting for ever for `done`). */
+export const FINAL_REPORT_RETRIED_PATCH = 'final-report-retried';
 
 /** Which paths a workspace workflow run takes; read once at its start. */
 export interface WorkspacePatches {
