@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/connection';
 import type { GateReason } from '../workspaceTypes';
 import { retryOnConnectionLoss } from '../db/errors';
 import type { RateLimiter, RateLimitObservation } from './limiter';
 import { sleep } from './sleep';
+import { upsertGate } from '../repositories/gates';
 
 export class GateClosedError extends Error {
   override name = 'GateClosedError';
@@ -15,13 +15,7 @@ export class PostgresGate {
 
   // Both statements are idempotent, so a terminated connection costs a retry on a fresh one, not the caller's work.
   async setBlocked(workspaceId: string, reason: GateReason | null): Promise<void> {
-    await retryOnConnectionLoss(() =>
-      this.db
-        .insertInto('workspace_gates')
-        .values({ workspace_id: workspaceId, blocked_reason: reason })
-        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: reason, updated_at: sql`now()` }))
-        .execute(),
-    );
+    await retryOnConnectionLoss(() => upsertGate(this.db, workspaceId, reason));
   }
 
   async blockedReason(workspaceId: string): Promise<GateReason | null> {

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { WorkspacesTable } from '../db/schema';
+import { upsertGate } from './gates';
 import type { ErrorClass, GateReason, Region, SyncStatus } from '../workspaceTypes';
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -62,11 +63,7 @@ export async function writeStatusMirror(db: Db, id: string, w: StatusMirrorWrite
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('workspaces').select('mirror_as_of_ms').where('id', '=', id).forUpdate().executeTakeFirst();
     if (row && row.mirror_as_of_ms !== null && Number(row.mirror_as_of_ms) > w.asOfMs) return false;
-    await trx
-      .insertInto('workspace_gates')
-      .values({ workspace_id: id, blocked_reason: w.gateReason })
-      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ blocked_reason: w.gateReason, updated_at: sql`now()` }))
-      .execute();
+    await upsertGate(trx, id, w.gateReason);
     if (!row) return true;
     await trx
       .updateTable('workspaces')
